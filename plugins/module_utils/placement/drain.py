@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Drain one or more hosts: place every VM in scope, then order the moves into safe waves."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from .filters import Evaluation, evaluate
+from .scope import classify
+from .search import improve
+from .state import ClusterState
+from .targets import TargetIndex
+from .units import build_units
+from .waves import Budget, Move, schedule
+
+SMALL_TARGETS = 40
+SMALL_UNITS = 80
+MAX_DETAILS = 4
+
+
+class StepResult:
+    """What one drain decided."""
+
+    def __init__(self, evacuate, step=None):
+        self.evacuate = list(evacuate)
+        self.step = step
+        self.moves = []
+        self.unplaced = []
+        self.skipped = []
+        self.warnings = []
+        self.should_violations = 0
+
+    @property
+    def feasible(self):
+        return not self.unplaced
+
+
+class Drainer:
+    """Holds the cluster state across drains, so a rollout plans each step on the last one's result."""
+
+    def __init__(self, cluster, options, tier_of=None):
+        self.cluster = cluster
+        self.options = options
+        self.state = ClusterState(cluster, options)
+        self.index = TargetIndex(self.state, tier_of)
+        self.tiered = bool(tier_of)
+        self.depends_on = dict((v.name, v.depends_on) for v in cluster.vms.values() if v.depends_on)
+
+    def drain(self, evacuate, step=None):
+        state = self.state
+        result = StepResult(evacuate, step)
+        exclude = frozenset(evacuate)
+        residents = [self.cluster.vms[n] for h in evacuate for n in state.residents[h]]
+        scope = classify(residents, self.options.scope)
+        result.skipped, result.warnings, result.unplaced = scope.skipped, scope.warnings, scope.errors
+        memory_before = dict(state.memory_used)
+        vcpus_before = dict(state.vcpus_used)
+        sources = {}
+        for vm in scope.movers:
+            sources[vm.name] = state.lift(vm.name)
+        for host in evacuate:
+            self.index.refresh(host)
+        units = build_units(state, scope.movers, sources)
+        placed, failed = self._place(units, exclude)
+        for unit in failed:
+            result.unplaced.extend(self._unplaced(unit, exclude))
+            for vm in unit.vms:
+                state.drop(vm.name, unit.sources[vm.name])
+        moves = []
+        for unit, evaluation in placed:
+            result.should_violations += evaluation.should_violations
+            if evaluation.should_violations:
+                result.warnings.append("%s placed on %s against a should-rule: nothing else fits"
+                                       % (", ".join(v.name for v in unit.vms), evaluation.host))
+            for vm in unit.vms:
+                counted = state.counts(vm)
+                moves.append(Move(vm.name, unit.sources[vm.name], evaluation.host, evaluation.methods[vm.name],
+                                  vm.memory_mb if counted else 0, vm.vcpus if counted else 0, vm.priority, step))
+        self._schedule(moves, memory_before, vcpus_before, result)
+        for host in set(m.source for m in moves) | set(m.target for m in moves) | set(evacuate):
+            self.index.refresh(host)
+        result.unplaced.sort(key=lambda u: u["vm"])
+        return result
+
+    def _place(self, units, exclude):
+        """Greedy placement; on small drains a bounded exact search repairs and balances it."""
+        state = self.state
+        placed, failed = [], []
+        for unit in units:
+            evaluation = self.index.best(unit, exclude)
+            if evaluation is None:
+                failed.append(unit)
+                continue
+            _drop(state, unit, evaluation.host)
+            self.index.refresh(evaluation.host)
+            placed.append((unit, evaluation))
+        targets = [n for n in self.index.names() if n not in exclude]
+        small = len(targets) <= SMALL_TARGETS and len(units) <= SMALL_UNITS
+        if not units or not small or (self.tiered and not failed):
+            return placed, failed
+        for unit, evaluation in placed:
+            _lift(state, unit)
+        fixed = [n for n in state.cluster.hosts if n not in targets and n not in exclude]
+        incumbent = None if failed else [e for _u, e in placed]
+        better = improve(state, units if failed else [u for u, _e in placed],
+                         targets, self.index.tier_of, incumbent, fixed)
+        if better is None:
+            for unit, evaluation in placed:
+                _drop(state, unit, evaluation.host)
+        else:
+            placed, failed = list(zip(units if failed else [u for u, _e in placed], better)), []
+            for unit, evaluation in placed:
+                _drop(state, unit, evaluation.host)
+        for name in targets:
+            self.index.refresh(name)
+        return placed, failed
+
+    def _schedule(self, moves, memory_before, vcpus_before, result):
+        state = self.state
+        down = set(n for n, h in state.location.items() if self.cluster.hosts[h].state == "down")
+        down.update(m.vm for m in moves if self.cluster.hosts[m.source].state == "down")
+        budgets = [Budget(r, down) for r in self.cluster.rules if r.kind == "disruption_budget"]
+        stuck = schedule(moves, memory_before, vcpus_before, state.memory_capacity,
+                         lambda h: self.cluster.hosts[h].vcpu_capacity, self.depends_on, budgets,
+                         self.options.max_parallel_per_host, self.options.max_parallel_total)
+        stuck_names = set()
+        for move, (code, detail) in stuck:
+            stuck_names.add(move.vm)
+            state.move(move.vm, move.source)
+            result.unplaced.append({"vm": move.vm, "host": move.source,
+                                    "reasons": [{"code": code, "detail": detail}]})
+        result.moves.extend(m for m in moves if m.vm not in stuck_names)
+        result.moves.sort(key=lambda m: (m.wave, m.source, m.vm))
+
+    def _unplaced(self, unit, exclude):
+        """Why no host could take the unit, in the shared reason vocabulary."""
+        state = self.state
+        reasons = {}
+        targets = [n for n in self.index.names() if n not in exclude]
+        for name in targets:
+            outcome = evaluate(state, unit, name, self.index.tier(name))
+            if isinstance(outcome, Evaluation):
+                continue
+            reasons.setdefault(outcome[0], []).append(outcome[1])
+        if not targets:
+            reasons["insufficient_memory"] = ["no host is up outside the evacuated hosts"]
+        listed = []
+        for code in sorted(reasons):
+            details = reasons[code]
+            text = "; ".join(details[:MAX_DETAILS])
+            if len(details) > MAX_DETAILS:
+                text += "; and %d more host(s)" % (len(details) - MAX_DETAILS)
+            listed.append({"code": code, "detail": text})
+        if not listed:
+            listed.append({"code": "insufficient_memory",
+                           "detail": "the hosts that could take it were filled by other VMs of this drain"})
+        entries = []
+        for vm in unit.vms:
+            entry = {"vm": vm.name, "host": unit.sources[vm.name], "reasons": listed}
+            if len(unit.vms) > 1:
+                entry["group"] = [v.name for v in unit.vms]
+            entries.append(entry)
+        return entries
+
+
+def _drop(state, unit, host):
+    for vm in unit.vms:
+        state.drop(vm.name, host)
+
+
+def _lift(state, unit):
+    for vm in unit.vms:
+        state.lift(vm.name)

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bounded exact search for small drains: finds placements the greedy pass misses and lowers
+the highest utilization (binary search on a utilization ceiling, depth-first packing under it)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from .filters import Evaluation, evaluate
+
+NODE_BUDGET = 20000
+SEARCH_STEPS = 12
+
+
+class Limits:
+    """Bounds a search result must respect to be no worse than what we already have."""
+
+    def __init__(self, ceiling, max_should, max_method, max_emergency):
+        """max_emergency: MB the result may put on reserve hosts."""
+        self.ceiling = ceiling
+        self.max_should = max_should
+        self.max_method = max_method
+        self.max_emergency = max_emergency
+
+
+def method_cost(evaluation):
+    return evaluation.key[2] + evaluation.key[3]
+
+
+def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
+    """Depth-first packing of every unit under the limits; a list of Evaluations or None.
+
+    Units are placed into the state while searching and lifted again before returning.
+    """
+    nodes = [0]
+    chosen = []
+
+    def capacity_ok(evaluation, unit):
+        if limits.ceiling is None or not unit.counted_mb:
+            return True
+        host = evaluation.host
+        ceiling_mb = state.memory_capacity(host, headroom=False) * limits.ceiling
+        return state.memory_used[host] + unit.counted_mb <= ceiling_mb + 1e-6
+
+    def options(unit, should, method, emergency):
+        found = []
+        for name in targets:
+            result = evaluate(state, unit, name, tier_of.get(name, 0))
+            if not isinstance(result, Evaluation):
+                continue
+            if emergency + result.key[0] * unit.counted_mb > limits.max_emergency + 1e-6:
+                continue
+            if should + result.should_violations > limits.max_should:
+                continue
+            if method + method_cost(result) > limits.max_method:
+                continue
+            if capacity_ok(result, unit):
+                found.append(result)
+        # best fit under the ceiling packs tightest; ties keep the planner's own order
+        found.sort(key=lambda e: (e.key[0], e.key[1], e.key[2], e.key[3], e.key[4], -e.key[5], e.host))
+        return found
+
+    def place(index, should, method, emergency):
+        if index == len(units):
+            return True
+        nodes[0] += 1
+        if nodes[0] > budget:
+            return False
+        unit = units[index]
+        seen = set()
+        for evaluation in options(unit, should, method, emergency):
+            signature = _signature(state, evaluation.host, tier_of)
+            if signature is not None and signature in seen:
+                continue
+            seen.add(signature)
+            _drop(state, unit, evaluation.host)
+            chosen.append(evaluation)
+            if place(index + 1, should + evaluation.should_violations, method + method_cost(evaluation),
+                     emergency + evaluation.key[0] * unit.counted_mb):
+                return True
+            chosen.pop()
+            _lift(state, unit)
+            if nodes[0] > budget:
+                return False
+        return False
+
+    found = place(0, 0, 0, 0)
+    result = list(chosen) if found else None
+    for unit, _evaluation in zip(units, chosen):
+        _lift(state, unit)
+    return result
+
+
+def _signature(state, host_name, tier_of):
+    """Hosts with the same signature are interchangeable: trying one of them is enough."""
+    if state.cluster.rules:
+        return None
+    host = state.cluster.hosts[host_name]
+    return (round(state.memory_capacity(host_name) - state.memory_used[host_name], 3),
+            round(state.memory_capacity(host_name, headroom=False), 3),
+            host.vcpu_capacity - state.vcpus_used[host_name] if host.vcpus else None,
+            host.storage, host.emergency, tier_of.get(host_name, 0))
+
+
+def _drop(state, unit, host):
+    for vm in unit.vms:
+        state.drop(vm.name, host)
+
+
+def _lift(state, unit):
+    for vm in unit.vms:
+        state.lift(vm.name)
+
+
+def max_utilization(state, hosts):
+    return max([state.utilization(h) for h in hosts] or [0.0])
+
+
+def improve(state, units, targets, tier_of, incumbent, fixed_hosts):
+    """Search for a placement of all units with a lower highest utilization than the incumbent.
+
+    incumbent: list of Evaluations (one per unit, same order) or None when the greedy pass failed.
+    Returns the best list of Evaluations found (may be the incumbent) or None.
+    """
+    if incumbent is None:
+        limits = Limits(None, float("inf"), float("inf"), float("inf"))
+        incumbent = pack(state, units, targets, tier_of, limits)
+        if incumbent is None:
+            return None
+    should = sum(e.should_violations for e in incumbent)
+    method = sum(method_cost(e) for e in incumbent)
+    emergency = sum(e.key[0] * u.counted_mb for u, e in zip(units, incumbent))
+    high = _utilization_with(state, units, incumbent, targets, fixed_hosts)
+    low = max(_lower_bound(state, units, targets), max_utilization(state, fixed_hosts))
+    best = incumbent
+    for _step in range(SEARCH_STEPS):
+        if high - low <= 0.001:
+            break
+        middle = (low + high) / 2.0
+        result = pack(state, units, targets, tier_of, Limits(middle, should, method, emergency))
+        if result is None:
+            low = middle
+        else:
+            best = result
+            high = _utilization_with(state, units, result, targets, fixed_hosts)
+    return best
+
+
+def _utilization_with(state, units, evaluations, targets, fixed_hosts):
+    for unit, evaluation in zip(units, evaluations):
+        _drop(state, unit, evaluation.host)
+    value = max(max_utilization(state, targets), max_utilization(state, fixed_hosts))
+    for unit in units:
+        _lift(state, unit)
+    return value
+
+
+def _lower_bound(state, units, targets):
+    load = sum(state.memory_used[h] for h in targets) + sum(u.counted_mb for u in units)
+    capacity = sum(state.memory_capacity(h, headroom=False) for h in targets)
+    return load / capacity if capacity else 0.0

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What-if of a rolling update: a deterministic discrete-event simulation of each strategy.
+
+`simulate(hosts, vms, rules, rolling_order, ...)` takes the core's plain dicts and compares
+Cluster-Aware Updating's failback modes (seed 000) with our planned rollout:
+
+- `cau_immediate`: drain by most free memory, immediate blind failback racing the next drain.
+- `cau_no_failback`: FailbackMode NoFailback.
+- `cau_sleep`: immediate failback plus a wait before each next drain (default 1.5 x the longest
+  drain measured in a no-failback pass, the seed's rule).
+- `vmfleet`: the core's whole-rollout plan (`make_plan(..., rolling_order=...)`), executed under
+  continuous capacity; no migration ever fails.
+
+Each migration takes memory_mb / migration_bandwidth_mb_s seconds; at most
+`max_parallel_per_host` migrations leave, and at most that many enter, one host at once.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+
+from .model import PlacementInputError, build_cluster
+from .planner import make_plan
+from .scope import classify
+from .sim_cau import CauRollout
+from .sim_fleet import Fleet
+from .sim_vmfleet import PlannedRollout
+
+STRATEGIES = ("cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet")
+SLEEP_FACTOR = 1.5
+
+
+def simulate(hosts, vms, rules=(), rolling_order=(), migration_bandwidth_mb_s=1000.0,
+             max_parallel_per_host=2, update_seconds=1200.0, reboot_seconds=300.0, seed=0,
+             sleep_seconds=None, strategies=STRATEGIES, headroom_percent=0, count_powered_off=False):
+    """Simulate the rollout under each strategy; raises PlacementInputError on bad input.
+
+    update_seconds / reboot_seconds: one number, or a dict host -> seconds.
+    Returns {"strategies": {name: result}, "floor_mb", "lower_bound_seconds", "sleep_seconds",
+    "rolling_order", "seed"}; each result has failed_migrations, failures (21502-like records),
+    makespan_seconds, migrations, migrated_mb, peak_utilization_percent, vms_not_running,
+    vms_interrupted, hosts_updated, max_drain_seconds, floor_mb, lower_bound_seconds, and
+    cau_would_stop_at (CAU strategies) or plan_feasible / stopped_at (vmfleet).
+    """
+    cluster = build_cluster(hosts, vms, rules)
+    order = checked_order(cluster, rolling_order)
+    strategies = checked_strategies(strategies)
+    bandwidth, parallel = checked_rates(migration_bandwidth_mb_s, max_parallel_per_host)
+    timing = host_timing(cluster, update_seconds, reboot_seconds)
+    movers = movable_vms(cluster, order)
+    floor = floor_mb(cluster, movers)
+    bound = lower_bound_seconds(order, timing, floor, parallel, bandwidth)
+    context = {"cluster": cluster, "order": order, "timing": timing, "movers": movers,
+               "bandwidth": bandwidth, "parallel": parallel, "seed": seed,
+               "count_powered_off": count_powered_off}
+    sleep = None
+    if "cau_sleep" in strategies:
+        sleep = checked_sleep(sleep_seconds) if sleep_seconds is not None else measured_sleep(context)
+    results = {}
+    for name in strategies:
+        if name == "vmfleet":
+            plan = make_plan(hosts, vms, rules, rolling_order=order, headroom_percent=headroom_percent,
+                             max_parallel_per_host=parallel, count_powered_off=count_powered_off)
+            result = run_planned(context, plan)
+        else:
+            result = run_cau(context, failback=name != "cau_no_failback",
+                             sleep_seconds=sleep if name == "cau_sleep" else 0.0)
+        result["floor_mb"] = floor
+        result["lower_bound_seconds"] = bound
+        results[name] = result
+    return {"strategies": results, "floor_mb": floor, "lower_bound_seconds": bound,
+            "sleep_seconds": None if sleep is None else round(sleep, 1),
+            "rolling_order": list(order), "seed": seed}
+
+
+def run_cau(context, failback, sleep_seconds):
+    """One CAU run (fresh fleet, RNG seeded with the simulation seed); its result dict."""
+    return cau_rollout(context, failback, sleep_seconds).summary(running_vms(context["cluster"]))
+
+
+def cau_rollout(context, failback, sleep_seconds):
+    """The finished CauRollout for one failback mode."""
+    rollout = CauRollout(new_fleet(context), context["order"], context["timing"], context["movers"],
+                         random.Random(context["seed"]), failback, sleep_seconds)
+    return rollout.run()
+
+
+def run_planned(context, plan):
+    """The core's plan executed event by event; its result dict."""
+    rollout = PlannedRollout(new_fleet(context), context["order"], context["timing"], context["movers"], plan)
+    return rollout.run().summary(running_vms(context["cluster"]))
+
+
+def measured_sleep(context):
+    """The seed's rule: 1.5 x the drain time of the busiest node, measured without failback."""
+    rollout = cau_rollout(context, failback=False, sleep_seconds=0.0)
+    return SLEEP_FACTOR * max(rollout.drain_seconds.values() or [0.0])
+
+
+def new_fleet(context):
+    return Fleet(context["cluster"], context["bandwidth"], context["parallel"], context["count_powered_off"])
+
+
+def running_vms(cluster):
+    """Names of the VMs running (powered on or suspended) at the start."""
+    return [v.name for v in cluster.vms.values() if v.active]
+
+
+def movable_vms(cluster, order):
+    """Names of the VMs a drain of the ordered hosts moves (scope running: on, suspended, managed,
+    not held, not in maintenance, not busy)."""
+    names = set()
+    for host in order:
+        names.update(v.name for v in classify(cluster.vms_on(host), "running").movers)
+    return names
+
+
+def floor_mb(cluster, movers):
+    """Memory of every VM that must leave a host at least once (running VMs of the ordered hosts)."""
+    return int(round(sum(cluster.vms[n].memory_mb for n in movers)))
+
+
+def lower_bound_seconds(order, timing, floor, parallel, bandwidth):
+    """Every host's update and reboot one after another, plus moving the floor at full parallelism."""
+    serial = sum(timing[h][0] + timing[h][1] for h in order)
+    return round(serial + floor / (parallel * bandwidth), 1)
+
+
+def host_timing(cluster, update_seconds, reboot_seconds):
+    """Host -> (update, reboot) seconds, from numbers or per-host dicts."""
+    timing = {}
+    for name in cluster.hosts:
+        timing[name] = (_seconds(update_seconds, name, "update_seconds"),
+                        _seconds(reboot_seconds, name, "reboot_seconds"))
+    return timing
+
+
+def _seconds(value, host, label):
+    if isinstance(value, dict):
+        value = value.get(host, 0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise PlacementInputError("%s must be a number >= 0 (or a dict host -> number), got %r"
+                                  % (label, value))
+    return float(value)
+
+
+def checked_order(cluster, rolling_order):
+    """The rolling order, validated: known, distinct, up hosts."""
+    order = list(rolling_order or ())
+    if not order:
+        raise PlacementInputError("rolling_order must list the hosts to update, in order")
+    unknown = [h for h in order if h not in cluster.hosts]
+    if unknown:
+        raise PlacementInputError("rolling_order names unknown host(s): %s" % ", ".join(unknown))
+    if len(set(order)) != len(order):
+        raise PlacementInputError("rolling_order lists a host twice")
+    not_up = [h for h in order if cluster.hosts[h].state != "up"]
+    if not_up:
+        raise PlacementInputError("rolling_order host(s) not up: %s; the simulation rolls through up hosts"
+                                  % ", ".join(not_up))
+    return order
+
+
+def checked_strategies(strategies):
+    """The strategies, validated, in the order given."""
+    names = [strategies] if isinstance(strategies, str) else list(strategies or STRATEGIES)
+    unknown = [s for s in names if s not in STRATEGIES]
+    if unknown:
+        raise PlacementInputError("unknown strateg(ies) %s; choose from %s"
+                                  % (", ".join(map(str, unknown)), ", ".join(STRATEGIES)))
+    return list(dict.fromkeys(names))
+
+
+def checked_rates(bandwidth, parallel):
+    """(bandwidth MB/s > 0, migrations per host >= 1)."""
+    if isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) or bandwidth <= 0:
+        raise PlacementInputError("migration_bandwidth_mb_s must be > 0, got %r" % (bandwidth,))
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+        raise PlacementInputError("max_parallel_per_host must be an integer >= 1, got %r" % (parallel,))
+    return float(bandwidth), parallel
+
+
+def checked_sleep(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise PlacementInputError("sleep_seconds must be >= 0, got %r" % (value,))
+    return float(value)
