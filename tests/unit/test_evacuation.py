@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+"""The plan runner: waves in order, fallback to the next method, stalls, timeout."""
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+    DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus, PlanRunner, fallback_methods)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeAdapter(MoveAdapter):
+    """Scripted platform: per VM and method, a list of statuses returned by successive polls."""
+
+    methods = ("live", "move", "failover")
+
+    def __init__(self, script, refuse=()):
+        self.script = script
+        self.refuse = set(refuse)
+        self.log = []
+
+    def start(self, move, method):
+        self.log.append(("start", move["vm"], method))
+        if (move["vm"], method) in self.refuse:
+            raise MoveRefused("%s refuses %s" % (move["vm"], method))
+        return [move, method, list(self.script.get((move["vm"], method), [MoveStatus(DONE)]))]
+
+    def poll(self, handle):
+        move, method, statuses = handle
+        status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+        if status.state == DONE and status.host is None:
+            status.host = move["target"]
+        return status
+
+    def abort(self, handle):
+        self.log.append(("abort", handle[0]["vm"]))
+        handle[2][:] = [MoveStatus(FAILED, detail="cancelled")]
+
+    def force_complete(self, handle):
+        self.log.append(("force_complete", handle[0]["vm"]))
+        handle[2][:] = [MoveStatus(DONE)]
+
+
+def moves(*items):
+    return [{"vm": vm, "source": "a", "target": t, "method": m, "wave": w} for vm, t, m, w in items]
+
+
+def runner(adapter, clock, **kwargs):
+    return PlanRunner(adapter, kwargs.pop("allowed", {}), clock=clock, sleep=clock.sleep, poll_seconds=1, **kwargs)
+
+
+def test_fallback_order_is_canonical_and_limited_to_allowed_and_supported():
+    assert fallback_methods("live", ["failover", "live", "quick", "move"], ("live", "move", "failover")) == [
+        "live", "move", "failover"]
+    assert fallback_methods("move", ["live", "move"], ("live", "move")) == ["move"]
+
+
+def test_waves_run_in_order_and_moves_finish_on_target():
+    clock = Clock()
+    adapter = FakeAdapter({("x", "live"): [MoveStatus(RUNNING, 50), MoveStatus(DONE)]})
+    results = runner(adapter, clock).run(moves(("y", "c", "live", 2), ("x", "b", "live", 1)))
+    assert [e[1] for e in adapter.log if e[0] == "start"] == ["x", "y"]
+    assert [(r.move["vm"], r.final_host, r.error) for r in results] == [("y", "c", None), ("x", "b", None)]
+
+
+def test_failed_live_migration_falls_back_to_cold_move():
+    clock = Clock()
+    adapter = FakeAdapter({("x", "live"): [MoveStatus(FAILED, detail="pre-check failed")]})
+    result = runner(adapter, clock).run(moves(("x", "b", "live", 1)))[0].as_dict()
+    assert result["method"] == "move" and result["status"] == "moved"
+    assert [a["method"] for a in result["attempts"]] == ["live", "move"]
+    assert result["attempts"][0]["error"] == "pre-check failed"
+
+
+def test_refused_methods_are_skipped_and_exhaustion_fails():
+    clock = Clock()
+    adapter = FakeAdapter({}, refuse=[("x", "live"), ("x", "move")])
+    result = runner(adapter, clock, allowed={"x": ["live", "move"]}).run(moves(("x", "b", "live", 1)))[0]
+    assert result.error == "x refuses move" and result.final_host == "a"
+
+
+def test_stall_aborts_and_stops_later_waves():
+    clock = Clock()
+    adapter = FakeAdapter({("x", "live"): [MoveStatus(RUNNING, 100)]})
+    results = runner(adapter, clock, stall_seconds=10).run(moves(("x", "b", "live", 1), ("y", "b", "live", 2)))
+    assert ("abort", "x") in adapter.log
+    assert "no progress for 10s" in results[0].error and results[0].final_host == "a"
+    assert results[1].error == "not started: an earlier wave failed"
+
+
+def test_stall_force_complete_finishes_the_move():
+    clock = Clock()
+    adapter = FakeAdapter({("x", "live"): [MoveStatus(RUNNING, 100)]})
+    result = runner(adapter, clock, stall_seconds=10, on_stall="force_complete").run(moves(("x", "b", "live", 1)))[0]
+    assert ("force_complete", "x") in adapter.log and result.error is None and result.final_host == "b"
+
+
+def test_timeout_aborts():
+    clock = Clock()
+    counter = iter(range(10 ** 6))
+    adapter = FakeAdapter({})
+    adapter.poll = lambda handle: MoveStatus(RUNNING, next(counter))
+    result = runner(adapter, clock, timeout=30, stall_seconds=0).run(moves(("x", "b", "live", 1)))[0]
+    assert result.error.startswith("timed out after 30s")
