@@ -52,7 +52,9 @@ def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, ma
             raise PlacementInputError("%s lists a host twice" % label)
     if not 0 <= float(headroom_percent or 0) < 100:
         raise PlacementInputError("headroom_percent must be in [0, 100), got %s" % headroom_percent)
-    if int(max_parallel_per_host or 2) < 1 or int(max_parallel_total or 0) < 0:
+    if max_parallel_per_host is None:
+        max_parallel_per_host = 2
+    if int(max_parallel_per_host) < 1 or int(max_parallel_total or 0) < 0:
         raise PlacementInputError("max_parallel_per_host must be >= 1 and max_parallel_total >= 0")
     return Options(scope, headroom_percent, max_parallel_per_host, max_parallel_total,
                    count_powered_off, rolling_order)

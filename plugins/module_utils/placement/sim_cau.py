@@ -43,6 +43,7 @@ class CauRollout(Rollout):
         self.queue.extend((DRAIN, name, node) for name in names)
 
     def pending_from(self, node):
+        """Drain migrations of node still queued."""
         return sum(1 for kind, _vm, n in self.queue if kind == DRAIN and n == node)
 
     def dispatch(self):

@@ -97,9 +97,11 @@ class Rollout:
         return True
 
     def queue_drain(self, node):
+        """Queue the migrations that empty node."""
         raise NotImplementedError
 
     def dispatch(self):
+        """Start every queued migration that may start now."""
         raise NotImplementedError
 
     def pending_from(self, node):
@@ -111,6 +113,7 @@ class Rollout:
         raise NotImplementedError
 
     def after_resume(self, node):
+        """What follows a node's return: by default, the next node's drain at once."""
         self.begin_next()
 
     # -- the result ----------------------------------------------------------------------------
@@ -118,7 +121,7 @@ class Rollout:
     def summary(self, running):
         """The per-strategy result dict (floors are added by the caller)."""
         fleet = self.fleet
-        down = set(n for n, h in fleet.cluster.hosts.items() if h.state != "up")
+        down = set(n for n, h in fleet.cluster.hosts.items() if h.state == "down")
         down.update(n for n, s in self.status.items() if s == UPDATING)
         return {
             "failed_migrations": len(fleet.failures),

@@ -32,6 +32,7 @@ class PlannedRollout(Rollout):
         self.step_vms = set()
 
     def may_drain(self, node):
+        """Only the steps the plan proved feasible run; the rollout stops at the first other."""
         return self.position in self.feasible_steps
 
     def queue_drain(self, node):
@@ -42,6 +43,7 @@ class PlannedRollout(Rollout):
         self.started = set()
 
     def pending_from(self, node):
+        """Planned moves of this step not started yet."""
         return sum(1 for m in self.pending if m["source"] == node)
 
     def dispatch(self):
@@ -60,10 +62,11 @@ class PlannedRollout(Rollout):
             return False
         if any(d in self.step_vms and d not in self.started for d in self.depends_on.get(vm, ())):
             return False
-        return all(self._budget_allows(budget, vm) for budget in self.budgets.get(vm, ()))
+        return all(self._budget_allows(budget) for budget in self.budgets.get(vm, ()))
 
-    def _budget_allows(self, budget, vm):
-        name, limit, members = budget
+    def _budget_allows(self, budget):
+        """True when fewer VMs of the disruption budget are moving than it allows."""
+        _name, limit, members = budget
         moving = sum(1 for n in members if n in self.fleet.moving)
         return moving < max(1, limit)
 

@@ -40,6 +40,7 @@ def simulate(hosts, vms, rules=(), rolling_order=(), migration_bandwidth_mb_s=10
     """Simulate the rollout under each strategy; raises PlacementInputError on bad input.
 
     update_seconds / reboot_seconds: one number, or a dict host -> seconds.
+    headroom_percent / count_powered_off: passed to the core's plan (and memory accounting).
     Returns {"strategies": {name: result}, "floor_mb", "lower_bound_seconds", "sleep_seconds",
     "rolling_order", "seed"}; each result has failed_migrations, failures (21502-like records),
     makespan_seconds, migrations, migrated_mb, peak_utilization_percent, vms_not_running,
@@ -106,8 +107,8 @@ def new_fleet(context):
 
 
 def running_vms(cluster):
-    """Names of the VMs running (powered on or suspended) at the start."""
-    return [v.name for v in cluster.vms.values() if v.active]
+    """Names of the VMs running (powered on or suspended, on a host not down) at the start."""
+    return [v.name for v in cluster.vms.values() if v.active and cluster.hosts[v.host].state != "down"]
 
 
 def movable_vms(cluster, order):

@@ -15,7 +15,7 @@ class Options:
                  max_parallel_total=0, count_powered_off=False, rolling_order=()):
         self.scope = scope
         self.headroom_percent = float(headroom_percent or 0.0)
-        self.max_parallel_per_host = int(max_parallel_per_host or 2)
+        self.max_parallel_per_host = 2 if max_parallel_per_host is None else int(max_parallel_per_host)
         self.max_parallel_total = int(max_parallel_total or 0)
         self.count_powered_off = bool(count_powered_off)
         self.rolling_order = tuple(rolling_order or ())
