@@ -39,8 +39,8 @@ def run_module(name, args, check_mode=False, diff=False, timeout=600):
     try:
         return json.loads(proc.stdout)
     except ValueError:
-        raise AssertionError("module %s printed no JSON (rc %s):\n%s\n%s" % (name, proc.returncode, proc.stdout,
-                                                                           proc.stderr))
+        raise AssertionError("module %s printed no JSON (rc %s):\n%s\n%s"
+                             % (name, proc.returncode, proc.stdout, proc.stderr))
 
 
 def run_playbook(playbook, extra_vars=None, check=False, timeout=900):

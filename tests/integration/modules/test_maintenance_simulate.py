@@ -51,6 +51,6 @@ def test_bad_input_is_one_clear_error():
     hosts, vms = seed_cluster(nodes=3)
     result = run_module("maintenance_simulate", {"hosts": hosts, "vms": vms, "rolling_order": ["node01", "nodeX"]})
     assert result["failed"] and "nodeX" in result["msg"]
-    result = run_module("maintenance_simulate", {"hosts": hosts, "vms": vms, "rolling_order": ["node01"],
-                                                  "strategies": ["yolo"]})
+    args = {"hosts": hosts, "vms": vms, "rolling_order": ["node01"], "strategies": ["yolo"]}
+    result = run_module("maintenance_simulate", args)
     assert result["failed"] and "value of strategies must be one or more of" in result["msg"]

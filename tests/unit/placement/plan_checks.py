@@ -45,8 +45,8 @@ def replay_violations(hosts, vms, plan, headroom_percent=0.0, max_per_host=2, ma
                 used[move["target"]] += vm_by[move["vm"]]["memory_mb"]
         for target in set(m["target"] for m in batch):
             if used[target] > usable_mb(host_by[target], headroom_percent) + 1e-6:
-                problems.append("%s: %s at %.0f MB > %.0f MB" % (key, target, used[target],
-                                                                usable_mb(host_by[target], headroom_percent)))
+                limit = usable_mb(host_by[target], headroom_percent)
+                problems.append("%s: %s at %.0f MB > %.0f MB" % (key, target, used[target], limit))
         for move in batch:
             if counts(vm_by[move["vm"]], count_powered_off):
                 used[move["source"]] -= vm_by[move["vm"]]["memory_mb"]

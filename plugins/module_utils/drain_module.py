@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every platform's host-evacuate module does the same way: take or make the plan, refuse an
+infeasible one before anything moves, run it with the platform adapter, and report per VM."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import PlanRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
+
+
+def drain_argument_spec():
+    """Options of every *_host_evacuate module (documented in the drain doc fragment)."""
+    return dict(
+        host=dict(type="str", required=True),
+        plan=dict(type="dict"),
+        scope=dict(type="str", default="running", choices=["running", "all"]),
+        rolling_order=dict(type="list", elements="str", default=[]),
+        headroom_percent=dict(type="float", default=0),
+        max_parallel_per_host=dict(type="int", default=2),
+        max_parallel_total=dict(type="int", default=0),
+        stall_seconds=dict(type="int", default=120),
+        on_stall=dict(type="str", default="abort", choices=["abort", "force_complete", "fail"]),
+        poll_seconds=dict(type="float", default=2.0),
+        allow_partial=dict(type="bool", default=False),
+    )
+
+
+def plan_for(module, hosts, vms, rules, count_powered_off):
+    """The plan given by the user (its moves of this host that are still to do), or a new one."""
+    params = module.params
+    host = params["host"]
+    if host not in [h["name"] for h in hosts]:
+        module.fail("unknown host '%s'; known hosts: %s" % (host, ", ".join(sorted(h["name"] for h in hosts))))
+    given = params.get("plan")
+    if given:
+        location = dict((v["name"], v["host"]) for v in vms)
+        moves = [m for m in given.get("moves", []) if m.get("source") == host and m["vm"] in location
+                 and location[m["vm"]] == host]
+        steps = set(m.get("step") for m in moves)
+        if len(steps) > 1:
+            module.fail("the plan moves VMs of %s in several rollout steps; pass the step's plan" % host)
+        return dict(given, moves=moves, unplaced=[u for u in given.get("unplaced", []) if u.get("host") == host])
+    return make_plan(hosts, vms, rules, evacuate=[host], scope=params["scope"],
+                     rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
+                     max_parallel_per_host=params["max_parallel_per_host"],
+                     max_parallel_total=params["max_parallel_total"], count_powered_off=count_powered_off)
+
+
+def run_drain(module, plan, adapter, allowed_methods):
+    """Carry out the plan; fills module.results (plan, results, changed) or fails with the report."""
+    params = module.params
+    module.results["plan"] = plan
+    if plan.get("unplaced") and not params["allow_partial"]:
+        module.fail("cannot drain %s: %s. Nothing was moved. Free capacity, relax rules or hold those VMs "
+                    "(allow_partial moves the rest)." % (params["host"], describe_unplaced(plan["unplaced"])))
+    moves = plan.get("moves", [])
+    if not moves:
+        module.results.update(changed=False, results=[])
+        return
+    module.results["changed"] = True
+    if module.check_mode:
+        module.results["results"] = []
+        return
+    runner = PlanRunner(adapter, allowed_methods, stall_seconds=params["stall_seconds"],
+                        on_stall=params["on_stall"], timeout=params["timeout"],
+                        poll_seconds=params["poll_seconds"])
+    results = [r.as_dict() for r in runner.run(moves)]
+    module.results["results"] = results
+    failed = [r for r in results if r["status"] != "moved"]
+    if failed:
+        module.fail("drain of %s incomplete: %d of %d moves failed (%s)" % (
+            params["host"], len(failed), len(results),
+            "; ".join("%s: %s" % (r["vm"], r["error"]) for r in failed[:5])))

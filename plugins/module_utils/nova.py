@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The nova adapter: gather compute hosts and instances into the core's shape, and move instances.
+
+Capacity comes from Placement (nova's os-hypervisors carries no memory figures from 2.88):
+usable = (total - reserved) x allocation_ratio, and allocations keep stopped instances' memory.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+    DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
+
+NOVA_METHODS = ("live", "move", "failover")
+LIVE_DONE = ("completed", "done", "finished", "confirmed")
+LIVE_FAILED = ("error", "failed", "cancelled", "aborted")
+POWER = {"active": "on", "paused": "on", "stopped": "off", "shutoff": "off", "suspended": "suspended",
+         "shelved": "off", "shelved_offloaded": "off"}
+MIGRATION_MICROVERSION = "2.80"
+
+
+class NovaCluster:
+    """Reads nova, Placement and Neutron into hosts and vms dicts for the placement core."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def services(self, host=None):
+        query = {"binary": "nova-compute"}
+        if host:
+            query["host"] = host
+        return list(self.conn.compute.services(**query))
+
+    def service(self, host, binary="nova-compute"):
+        for service in self.conn.compute.services(binary=binary, host=host):
+            if service.host == host:
+                return service
+        return None
+
+    def capacity(self):
+        """Per resource-provider name: Placement inventories of MEMORY_MB and VCPU."""
+        result = {}
+        for provider in self.conn.placement.resource_providers():
+            inventories = self.conn.placement.get(
+                "/resource_providers/%s/inventories" % provider.id).json().get("inventories", {})
+            result[provider.name] = inventories
+        return result
+
+    def hosts(self):
+        capacity = self.capacity()
+        hosts = []
+        for service in sorted(self.services(), key=lambda s: s.host):
+            inventory = capacity.get(service.host) or _by_prefix(capacity, service.host)
+            memory = inventory.get("MEMORY_MB", {})
+            vcpu = inventory.get("VCPU", {})
+            hosts.append({
+                "name": service.host,
+                "memory_mb": float(memory.get("total", 0)),
+                "reserved_memory_mb": float(memory.get("reserved", 0)),
+                "ram_allocation_ratio": float(memory.get("allocation_ratio", 1.0)),
+                "vcpus": float(vcpu.get("total", 0)) - float(vcpu.get("reserved", 0)),
+                "cpu_allocation_ratio": float(vcpu.get("allocation_ratio", 1.0)),
+                "state": host_state(service),
+                "service_status": service.status,
+                "service_state": service.state,
+                "forced_down": bool(service.is_forced_down),
+                "disabled_reason": service.disabled_reason,
+            })
+        return hosts
+
+    def servers(self, host=None):
+        query = {"all_projects": True}
+        if host:
+            query["host"] = host
+        return list(self.conn.compute.servers(details=True, **query))
+
+    def vms(self, host=None):
+        vms = []
+        for server in sorted(self.servers(host), key=lambda s: (s.name or "", s.id)):
+            if not server.compute_host:
+                continue
+            vms.append(vm_dict(server, self._port_requests(server)))
+        return vms
+
+    def _port_requests(self, server):
+        """True when a port of the server carries a resource request (nova refuses live migration)."""
+        try:
+            ports = list(self.conn.network.ports(device_id=server.id))
+        except Exception:  # pylint: disable=broad-except
+            return False
+        return any(getattr(p, "resource_request", None) for p in ports)
+
+
+def _by_prefix(capacity, host):
+    for name, inventory in capacity.items():
+        if name.split(".")[0] == host:
+            return inventory
+    return {}
+
+
+def host_state(service):
+    if service.state == "down" or service.is_forced_down:
+        return "down"
+    if service.status == "disabled":
+        return "maintenance"
+    return "up"
+
+
+def vm_dict(server, port_resource_request=False):
+    """One server in the core's vm shape, methods narrowed where nova refuses live migration."""
+    flavor = server.flavor or {}
+    extra_specs = flavor.get("extra_specs") or {}
+    vm_state = (server.vm_state or "").lower()
+    methods = list(NOVA_METHODS)
+    reason = None
+    if extra_specs.get("pci_passthrough:alias"):
+        methods.remove("live")
+        reason = "flavor requests PCI passthrough (pci_passthrough:alias): nova cannot live-migrate it"
+    elif port_resource_request:
+        methods.remove("live")
+        reason = "a port carries a resource request: nova cannot live-migrate it"
+    vm = {
+        "name": server.name or server.id,
+        "id": server.id,
+        "host": server.compute_host,
+        "memory_mb": float(flavor.get("ram", 0)),
+        "vcpus": float(flavor.get("vcpus", 0)),
+        "power_state": POWER.get(vm_state, "on"),
+        "methods": methods,
+        "busy": bool(server.task_state) or vm_state in ("resized", "migrating") or server.status == "VERIFY_RESIZE",
+        "status": server.status,
+        "task_state": server.task_state,
+    }
+    if reason:
+        vm["methods_reason"] = reason
+    return vm
+
+
+class NovaMoveAdapter(MoveAdapter):
+    """Moves one instance: live migration, cold migration with confirm, or evacuation."""
+
+    methods = NOVA_METHODS
+
+    def __init__(self, conn, servers_by_name):
+        self.conn = conn
+        self.servers = servers_by_name
+
+    def start(self, move, method):
+        server = self.servers[move["vm"]]
+        target = move["target"]
+        compute = self.conn.compute
+        if method == "live":
+            if (server.vm_state or "").lower() not in ("active", "paused"):
+                raise MoveRefused("%s is %s: nova live-migrates active instances only" % (move["vm"], server.status))
+            _call(compute.live_migrate_server, server, host=target, block_migration="auto")
+        elif method == "move":
+            _call(compute.migrate_server, server, host=target)
+        elif method == "failover":
+            service = NovaCluster(self.conn).service(move["source"])
+            if service is not None and service.state != "down" and not service.is_forced_down:
+                raise MoveRefused("cannot evacuate %s: compute service of %s is still up; mark it "
+                                  "forced_down first (nova_compute_service forced_down=true)"
+                                  % (move["vm"], move["source"]))
+            _call(compute.evacuate_server, server, host=target)
+        else:
+            raise MoveRefused("nova has no %s migration" % method)
+        return {"server": server, "method": method, "target": target, "source": move["source"],
+                "migration": None, "confirmed": False}
+
+    def poll(self, handle):
+        server = self.conn.compute.get_server(handle["server"].id)
+        migration = self._migration(handle)
+        status = (migration.status if migration is not None else "").lower()
+        if status in LIVE_FAILED:
+            return MoveStatus(FAILED, detail="%s migration %s: %s" % (
+                handle["method"], status, _migration_error(migration)), host=server.compute_host)
+        if handle["method"] == "move":
+            if server.status == "VERIFY_RESIZE":
+                self.conn.compute.confirm_server_resize(server)
+                handle["confirmed"] = True
+                return MoveStatus(RUNNING, progress="confirming")
+            if server.status == "ERROR":
+                return MoveStatus(FAILED, detail="instance went to ERROR", host=server.compute_host)
+        settled = not server.task_state and server.status not in ("MIGRATING", "RESIZE", "VERIFY_RESIZE", "REBUILD")
+        if settled and server.compute_host == handle["target"] and (migration is None or status in LIVE_DONE
+                                                                    or handle["method"] != "live"):
+            return MoveStatus(DONE, host=server.compute_host)
+        if settled and server.compute_host == handle["source"] and status in LIVE_DONE + ("",):
+            if migration is not None:
+                return MoveStatus(FAILED, detail="instance is still on %s after the migration ended"
+                                  % handle["source"], host=server.compute_host)
+        progress = getattr(migration, "memory_remaining_bytes", None) if migration is not None else None
+        return MoveStatus(RUNNING, progress=progress if progress is not None else status)
+
+    def _migration(self, handle):
+        """The migration record of this move: live from the server, others from os-migrations."""
+        server = handle["server"]
+        if handle["migration"] is not None and handle["method"] == "live":
+            found = self.conn.compute.get_server_migration(server, handle["migration"], ignore_missing=True)
+            if found is not None:
+                return found
+        kinds = {"live": "live-migration", "move": "migration", "failover": "evacuation"}
+        records = [m for m in self.conn.compute.migrations(instance_uuid=server.id)
+                   if (m.migration_type or kinds[handle["method"]]) == kinds[handle["method"]]]
+        if not records:
+            return None
+        newest = max(records, key=lambda m: (m.created_at or "", m.id))
+        handle["migration"] = newest.id
+        return newest
+
+    def abort(self, handle):
+        if handle["migration"] is not None:
+            self.conn.compute.abort_server_migration(handle["migration"], handle["server"], ignore_missing=True)
+
+    def force_complete(self, handle):
+        if handle["migration"] is not None:
+            self.conn.compute.force_complete_server_migration(handle["migration"], handle["server"])
+
+
+def _migration_error(migration):
+    return getattr(migration, "error", None) or "see nova-compute logs on both hosts"
+
+
+def _call(function, *args, **kwargs):
+    """Call the SDK; a 400/409 refusal becomes MoveRefused so the runner tries the next method."""
+    from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
+    try:
+        return function(*args, **kwargs)
+    except sdk_exceptions.HttpException as error:
+        if getattr(error, "status_code", None) in (400, 409):
+            raise MoveRefused(str(error))
+        raise

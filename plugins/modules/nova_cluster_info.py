@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: nova_cluster_info
+short_description: Read nova compute hosts and instances in the placement core's shape
+version_added: 0.1.0
+description:
+  - Returns the compute hosts (service state, capacity from Placement inventories) and the instances
+    (flavor memory and vCPUs, power state, host) exactly as O(vmfleet.maintenance.placement_plan#module:hosts)
+    and O(vmfleet.maintenance.placement_plan#module:vms) take them.
+  - Instances nova cannot live-migrate (PCI passthrough flavors, ports with resource requests) have
+    C(methods) narrowed and C(methods_reason) saying why. Instances with a task in progress are C(busy).
+  - Placement keeps the allocations of stopped instances, so plan with C(count_powered_off=true).
+author:
+  - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.openstack
+attributes:
+  check_mode:
+    support: full
+    description: Read only.
+  diff_mode:
+    support: none
+    description: Read only.
+options:
+  hosts:
+    description: Only these compute hosts (and their instances); default all.
+    type: list
+    elements: str
+    default: []
+'''
+
+EXAMPLES = r'''
+- name: Read the cluster
+  vmfleet.maintenance.nova_cluster_info:
+    cloud: overcloud
+  register: cluster
+
+- name: Plan the drain of compute-1
+  vmfleet.maintenance.placement_plan:
+    hosts: "{{ cluster.hosts }}"
+    vms: "{{ cluster.vms }}"
+    count_powered_off: "{{ cluster.count_powered_off }}"
+    evacuate: [compute-1]
+'''
+
+RETURN = r'''
+hosts:
+  description: Compute hosts in the core's shape, plus the service's C(service_status), C(service_state),
+    C(forced_down) and C(disabled_reason).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: compute-1, memory_mb: 131072, reserved_memory_mb: 4096, ram_allocation_ratio: 1.0,
+            vcpus: 32, cpu_allocation_ratio: 4.0, state: up, service_status: enabled}]
+vms:
+  description: Instances in the core's shape, plus C(id), C(status) and C(task_state).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: db-1, id: 9a3f..., host: compute-1, memory_mb: 8192, vcpus: 4, power_state: "on",
+            methods: [move, failover], methods_reason: "flavor requests PCI passthrough ..."}]
+rules:
+  description: Placement rules (nova server groups are not read yet, so this is empty).
+  returned: always
+  type: list
+  elements: dict
+count_powered_off:
+  description: Always true for nova (allocations keep stopped instances' memory).
+  returned: always
+  type: bool
+'''
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova import NovaCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import OpenStackModule
+
+
+class NovaClusterInfoModule(OpenStackModule):
+    argument_spec = dict(hosts=dict(type="list", elements="str", default=[]))
+    module_kwargs = dict(supports_check_mode=True)
+
+    def run(self):
+        cluster = NovaCluster(self.conn)
+        hosts = cluster.hosts()
+        wanted = self.params["hosts"]
+        unknown = [h for h in wanted if h not in [x["name"] for x in hosts]]
+        if unknown:
+            self.fail("unknown compute host(s): %s; known: %s" % (", ".join(unknown),
+                                                                  ", ".join(h["name"] for h in hosts)))
+        known = set(h["name"] for h in hosts)
+        vms = [v for v in cluster.vms() if v["host"] in known]
+        if wanted:
+            hosts = [h for h in hosts if h["name"] in wanted]
+            vms = [v for v in vms if v["host"] in wanted]
+        self.results.update(hosts=hosts, vms=vms, rules=[], count_powered_off=True)
+
+
+def main():
+    NovaClusterInfoModule()()
+
+
+if __name__ == "__main__":
+    main()
