@@ -21,11 +21,12 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 class MoveStatus:
     """What a platform reports about one move in flight."""
 
-    def __init__(self, state, progress=None, detail="", host=None):
+    def __init__(self, state, progress=None, detail="", host=None, copying=True):
         self.state = state
         self.progress = progress
         self.detail = detail
         self.host = host
+        self.copying = copying
 
 
 class MoveAdapter:
@@ -174,7 +175,9 @@ class PlanRunner:
             result.attempts[-1]["error"] = result.error
             result.finished = now
             return None
-        if self.stall_seconds and now - result.progress_at > self.stall_seconds:
+        if not status.copying:
+            result.progress_at = now
+        elif self.stall_seconds and now - result.progress_at > self.stall_seconds:
             return self._stalled(result, methods, handle, now)
         return handle
 

@@ -64,12 +64,14 @@ class NovaCluster:
                 "vcpus": float(vcpu.get("total", 0)) - float(vcpu.get("reserved", 0)),
                 "cpu_allocation_ratio": float(vcpu.get("allocation_ratio", 1.0)),
                 "state": host_state(service),
-                "service_status": service.status,
-                "service_state": service.state,
-                "forced_down": bool(service.is_forced_down),
-                "disabled_reason": service.disabled_reason,
             })
         return hosts
+
+    def service_details(self):
+        """Per host: the nova-compute service's status, state, forced_down and disabled_reason."""
+        return dict((s.host, {"id": s.id, "status": s.status, "state": s.state,
+                              "forced_down": bool(s.is_forced_down), "disabled_reason": s.disabled_reason})
+                    for s in self.services())
 
     def servers(self, host=None):
         query = {"all_projects": True}
@@ -124,15 +126,12 @@ def vm_dict(server, port_resource_request=False):
         reason = "a port carries a resource request: nova cannot live-migrate it"
     vm = {
         "name": server.name or server.id,
-        "id": server.id,
         "host": server.compute_host,
         "memory_mb": float(flavor.get("ram", 0)),
         "vcpus": float(flavor.get("vcpus", 0)),
         "power_state": POWER.get(vm_state, "on"),
         "methods": methods,
         "busy": bool(server.task_state) or vm_state in ("resized", "migrating") or server.status == "VERIFY_RESIZE",
-        "status": server.status,
-        "task_state": server.task_state,
     }
     if reason:
         vm["methods_reason"] = reason
@@ -193,13 +192,14 @@ class NovaMoveAdapter(MoveAdapter):
                 return MoveStatus(FAILED, detail="instance is still on %s after the migration ended"
                                   % handle["source"], host=server.compute_host)
         progress = getattr(migration, "memory_remaining_bytes", None) if migration is not None else None
-        return MoveStatus(RUNNING, progress=progress if progress is not None else status)
+        return MoveStatus(RUNNING, progress=progress if progress is not None else status,
+                          copying=handle["method"] == "live" and status == "running")
 
     def _migration(self, handle):
         """The migration record of this move: live from the server, others from os-migrations."""
         server = handle["server"]
         if handle["migration"] is not None and handle["method"] == "live":
-            found = self.conn.compute.get_server_migration(server, handle["migration"], ignore_missing=True)
+            found = _in_progress(self.conn, handle["migration"], server)
             if found is not None:
                 return found
         kinds = {"live": "live-migration", "move": "migration", "failover": "evacuation"}
@@ -213,15 +213,33 @@ class NovaMoveAdapter(MoveAdapter):
 
     def abort(self, handle):
         if handle["migration"] is not None:
-            self.conn.compute.abort_server_migration(handle["migration"], handle["server"], ignore_missing=True)
+            _tolerate_race(self.conn.compute.abort_server_migration, handle["migration"], handle["server"],
+                           ignore_missing=True)
 
     def force_complete(self, handle):
         if handle["migration"] is not None:
-            self.conn.compute.force_complete_server_migration(handle["migration"], handle["server"])
+            _tolerate_race(self.conn.compute.force_complete_server_migration, handle["migration"], handle["server"])
+
+
+def _in_progress(conn, migration_id, server):
+    """The live migration from the server's in-progress list; None once nova stops listing it (404)."""
+    from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
+    try:
+        return conn.compute.get_server_migration(migration_id, server, ignore_missing=True)
+    except sdk_exceptions.NotFoundException:
+        return None
 
 
 def _migration_error(migration):
     return getattr(migration, "error", None) or "see nova-compute logs on both hosts"
+
+
+def _tolerate_race(function, *args, **kwargs):
+    """Abort and force-complete may find the migration already finished (nova answers 400): fine."""
+    try:
+        _call(function, *args, **kwargs)
+    except MoveRefused:
+        pass
 
 
 def _call(function, *args, **kwargs):

@@ -20,11 +20,14 @@ except ImportError:
     SDK_ERRORS = ()
 
 
+SECRET_WORDS = ("password", "secret", "token", "key")
+
+
 def openstack_argument_spec():
     """Connection options documented in the vmfleet.maintenance.openstack doc fragment."""
     return dict(
         cloud=dict(type="raw"),
-        auth=dict(type="dict", no_log=True),
+        auth=dict(type="dict", no_log=False),
         auth_type=dict(type="str"),
         region_name=dict(type="str"),
         interface=dict(type="str", default="public", choices=["admin", "internal", "public"],
@@ -47,6 +50,9 @@ class OpenStackModule(VmfleetModule):
         spec.update(self.argument_spec)
         self.argument_spec = spec
         super(OpenStackModule, self).__init__()
+        for key, value in (self.params["auth"] or {}).items():
+            if value and any(word in key for word in SECRET_WORDS):
+                self.ansible.no_log_values.add(str(value))
         if not HAS_OPENSTACKSDK:
             self.ansible.fail_json(msg="openstacksdk is required on the controller: pip install openstacksdk")
         self.auth_url = None
@@ -86,10 +92,20 @@ class OpenStackModule(VmfleetModule):
 
     def describe_error(self, error):
         where = " at %s" % self.auth_url if self.auth_url else ""
-        if HAS_OPENSTACKSDK and isinstance(error, (ks_exceptions.Unauthorized, sdk_exceptions.HttpException)) \
-                and getattr(error, "http_status", None) == 401 or isinstance(error, ks_exceptions.Unauthorized):
+        chain = _causes(error)
+        statuses = [getattr(e, "status_code", None) or getattr(e, "http_status", None) for e in chain]
+        if any(isinstance(e, ks_exceptions.Unauthorized) for e in chain) or 401 in statuses:
             return ("authentication failed%s: check the user name, password, project and domain in "
                     "'auth' or clouds.yaml (%s)" % (where, error))
-        if HAS_OPENSTACKSDK and isinstance(error, ks_exceptions.ConnectFailure):
+        if any(isinstance(e, ks_exceptions.ConnectFailure) for e in chain):
             return "cannot reach the OpenStack API%s: %s" % (where, error)
         return "OpenStack API error%s: %s" % (where, error)
+
+
+def _causes(error):
+    """The exception and the ones it was raised from (the SDK wraps keystoneauth's errors)."""
+    chain = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    return chain

@@ -53,20 +53,28 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hosts:
-  description: Compute hosts in the core's shape, plus the service's C(service_status), C(service_state),
-    C(forced_down) and C(disabled_reason).
+  description: Compute hosts in the core's shape (a disabled service is C(maintenance), a down or forced-down
+    one C(down)).
   returned: always
   type: list
   elements: dict
   sample: [{name: compute-1, memory_mb: 131072, reserved_memory_mb: 4096, ram_allocation_ratio: 1.0,
-            vcpus: 32, cpu_allocation_ratio: 4.0, state: up, service_status: enabled}]
+            vcpus: 32, cpu_allocation_ratio: 4.0, state: up}]
 vms:
-  description: Instances in the core's shape, plus C(id), C(status) and C(task_state).
+  description: Instances in the core's shape.
   returned: always
   type: list
   elements: dict
-  sample: [{name: db-1, id: 9a3f..., host: compute-1, memory_mb: 8192, vcpus: 4, power_state: "on",
+  sample: [{name: gpu-1, host: compute-1, memory_mb: 8192, vcpus: 4, power_state: "on",
             methods: [move, failover], methods_reason: "flavor requests PCI passthrough ..."}]
+services:
+  description: Per host, the nova-compute service's C(id), C(status), C(state), C(forced_down), C(disabled_reason).
+  returned: always
+  type: dict
+servers:
+  description: Per instance name, its C(id), C(status), C(task_state) and C(host).
+  returned: always
+  type: dict
 rules:
   description: Placement rules (nova server groups are not read yet, so this is empty).
   returned: always
@@ -99,7 +107,15 @@ class NovaClusterInfoModule(OpenStackModule):
         if wanted:
             hosts = [h for h in hosts if h["name"] in wanted]
             vms = [v for v in vms if v["host"] in wanted]
-        self.results.update(hosts=hosts, vms=vms, rules=[], count_powered_off=True)
+        servers = dict((s.name or s.id, {"id": s.id, "status": s.status, "task_state": s.task_state,
+                                         "host": s.compute_host})
+                       for s in cluster.servers() if s.compute_host in known)
+        services = cluster.service_details()
+        if wanted:
+            services = dict((h, services[h]) for h in wanted)
+            servers = dict((n, s) for n, s in servers.items() if s["host"] in wanted)
+        self.results.update(hosts=hosts, vms=vms, rules=[], count_powered_off=True, services=services,
+                            servers=servers)
 
 
 def main():

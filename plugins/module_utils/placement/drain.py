@@ -47,6 +47,8 @@ class Drainer:
         self.index = TargetIndex(self.state, tier_of)
         self.tiered = bool(tier_of)
         self.depends_on = dict((v.name, v.depends_on) for v in cluster.vms.values() if v.depends_on)
+        self.down_hosts = [n for n, h in cluster.hosts.items() if h.state == "down"]
+        self.budget_rules = [r for r in cluster.rules if r.kind == "disruption_budget"]
 
     def drain(self, evacuate, step=None):
         state = self.state
@@ -96,9 +98,10 @@ class Drainer:
             _drop(state, unit, evaluation.host)
             self.index.refresh(evaluation.host)
             placed.append((unit, evaluation))
+        if not units or len(units) > SMALL_UNITS or (self.tiered and not failed):
+            return placed, failed
         targets = [n for n in self.index.names() if n not in exclude]
-        small = len(targets) <= SMALL_TARGETS and len(units) <= SMALL_UNITS
-        if not units or not small or (self.tiered and not failed):
+        if len(targets) > SMALL_TARGETS:
             return placed, failed
         for unit, evaluation in placed:
             _lift(state, unit)
@@ -119,9 +122,9 @@ class Drainer:
 
     def _schedule(self, moves, memory_before, vcpus_before, result):
         state = self.state
-        down = set(n for n, h in state.location.items() if self.cluster.hosts[h].state == "down")
+        down = set(n for h in self.down_hosts for n in state.residents[h])
         down.update(m.vm for m in moves if self.cluster.hosts[m.source].state == "down")
-        budgets = [Budget(r, down) for r in self.cluster.rules if r.kind == "disruption_budget"]
+        budgets = [Budget(r, down) for r in self.budget_rules]
         stuck = schedule(moves, memory_before, vcpus_before, state.memory_capacity,
                          lambda h: self.cluster.hosts[h].vcpu_capacity, self.depends_on, budgets,
                          self.options.max_parallel_per_host, self.options.max_parallel_total)

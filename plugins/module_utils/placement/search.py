@@ -36,6 +36,7 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
     """
     nodes = [0]
     chosen = []
+    need, smallest = _remaining(units)
 
     def capacity_ok(evaluation, unit):
         if limits.ceiling is None or not unit.counted_mb:
@@ -66,7 +67,7 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
         if index == len(units):
             return True
         nodes[0] += 1
-        if nodes[0] > budget:
+        if nodes[0] > budget or _no_room(state, targets, limits.ceiling, need[index], smallest[index]):
             return False
         unit = units[index]
         seen = set()
@@ -91,6 +92,31 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
     for unit, _evaluation in zip(units, chosen):
         _lift(state, unit)
     return result
+
+
+def _remaining(units):
+    """Per position: memory of the units from there on, and the smallest of them (0 when none)."""
+    need, smallest = [0.0] * (len(units) + 1), [0.0] * (len(units) + 1)
+    for index in range(len(units) - 1, -1, -1):
+        size = units[index].counted_mb
+        need[index] = need[index + 1] + size
+        smallest[index] = min(size, smallest[index + 1]) if size and smallest[index + 1] else size or smallest[index + 1]
+    return need, smallest
+
+
+def _no_room(state, targets, ceiling, need, smallest):
+    """True when the memory left under the ceiling, on hosts that can take at least the smallest
+    unit still to place, is less than those units need: no packing below can succeed."""
+    if not need:
+        return False
+    room = 0.0
+    for host in targets:
+        free = state.memory_capacity(host) - state.memory_used[host]
+        if ceiling is not None:
+            free = min(free, state.memory_capacity(host, headroom=False) * ceiling - state.memory_used[host])
+        if free + 1e-6 >= smallest:
+            room += free
+    return need > room + 1e-6
 
 
 def _signature(state, host_name, tier_of):

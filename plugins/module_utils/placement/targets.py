@@ -9,9 +9,11 @@ __metaclass__ = type
 
 from bisect import bisect_left, insort
 
-from .filters import Evaluation, evaluate
+from .filters import Evaluation, evaluate, method_for
+from .model import METHODS, Host
 
-GOOD_PER_BUCKET = 4
+_ANYWHERE = Host("*", 1.0)  # a host that reaches every storage
+TIE = 1e-9  # utilizations closer than this are a tie: the host with more free memory keeps it
 
 
 def rolling_tiers(order, position):
@@ -27,8 +29,11 @@ class TargetIndex:
         self.tier_of = dict(tier_of or {})
         self.buckets = {}
         self.entry = {}
+        self.narrowest = {}
+        self.capacity = {}
         for name in sorted(state.cluster.hosts):
             if state.cluster.hosts[name].state == "up":
+                self.capacity[name] = (state.memory_capacity(name), state.memory_capacity(name, headroom=False))
                 self._insert(name)
 
     def tier(self, name):
@@ -39,10 +44,11 @@ class TargetIndex:
 
     def _insert(self, name):
         key = self._bucket_key(name)
-        free = self.state.memory_capacity(name) - self.state.memory_used[name]
-        item = (-free, name)
+        usable, capacity = self.capacity[name]
+        item = (self.state.memory_used[name] - usable, name)
         insort(self.buckets.setdefault(key, []), item)
         self.entry[name] = (key, item)
+        self.narrowest[key] = min(self.narrowest.get(key, capacity), capacity)
 
     def _remove(self, name):
         key, item = self.entry.pop(name)
@@ -63,36 +69,68 @@ class TargetIndex:
         return sorted(self.entry)
 
     def best(self, unit, exclude):
-        """The best Evaluation for the unit, or None. Scans each bucket from the most free host."""
+        """The best Evaluation for the unit, or None.
+
+        Scans buckets in key order, each from the most free host, and stops as soon as no host
+        left can beat the best found: same result as evaluating every host, far fewer evaluations.
+        """
         allowed = _allowed_hosts(self.state, unit)
         if allowed is not None:
             found = [evaluate(self.state, unit, n, self.tier(n)) for n in sorted(allowed)
                      if n in self.entry and n not in exclude]
             return _min_key([e for e in found if isinstance(e, Evaluation)])
-        found = []
+        rank = ideal_rank(self.state, unit)
+        best = None
         for key in sorted(self.buckets):
-            if key[0] == 1 and found:
+            if best is not None and (key[0] == 1 or _is_ideal(best, rank)):
                 break
-            found.extend(self._scan(self.buckets[key], unit, exclude, key[1]))
-        return _min_key(found)
+            found = self._scan(key, unit, exclude, rank)
+            if found is not None and (best is None or found.key < best.key):
+                best = found
+        return best
 
-    def _scan(self, bucket, unit, exclude, tier):
-        found = []
-        good = 0
+    def _scan(self, key, unit, exclude, rank):
+        """Best Evaluation in one bucket. Hosts come by falling free memory, so once the best is
+        ideal (no should-rule broken, best method, storage reached) only a lower utilization can
+        beat it, and the utilization floor of the hosts left rises as their free memory falls."""
+        best = None
         need = unit.counted_mb - 1e-6
-        for neg_free, name in bucket:
+        for neg_free, name in self.buckets[key]:
             if -neg_free < need:
+                break
+            if best is not None and _is_ideal(best, rank) and \
+                    self._utilization_floor(key, -neg_free, unit.counted_mb) > best.key[5] - TIE:
                 break
             if name in exclude:
                 continue
-            result = evaluate(self.state, unit, name, tier)
-            if isinstance(result, Evaluation):
-                found.append(result)
-                if result.key[1] == 0 and result.key[3] == 0:
-                    good += 1
-                    if good >= GOOD_PER_BUCKET:
-                        break
-        return found
+            result = evaluate(self.state, unit, name, key[1])
+            if isinstance(result, Evaluation) and (best is None or result.key < best.key):
+                best = result
+        return best
+
+    def _utilization_floor(self, key, free, extra_mb):
+        """Lowest utilization after adding extra_mb to any host of the bucket with at most `free`."""
+        narrowest = self.narrowest.get(key, 0.0)
+        if narrowest <= 0:
+            return float("-inf")
+        share = 1.0 - self.state.options.headroom_percent / 100.0
+        return share - (free - extra_mb) / narrowest
+
+
+def ideal_rank(state, unit):
+    """The method rank the unit would get on a host reaching all its storage (a lower bound)."""
+    worst = 0
+    for vm in unit.vms:
+        method, _info = method_for(vm, state.cluster.hosts[unit.sources[vm.name]], _ANYWHERE)
+        if method is None:
+            return -1
+        worst = max(worst, METHODS.index(method))
+    return worst
+
+
+def _is_ideal(evaluation, rank):
+    """True when only a lower utilization (or an earlier bucket) could beat the evaluation."""
+    return evaluation.key[1] == 0 and evaluation.key[2] == rank and evaluation.key[3] == 0
 
 
 def _allowed_hosts(state, unit):

@@ -1,0 +1,51 @@
+"""Fixtures: a fresh nova mock per test, on 127.0.0.1, in a thread."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..",
+                                    ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (ROOT, HERE):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from tests.mocks.nova import MockServer  # noqa: E402
+from nova_mock_helpers import RunningMock, load_scenario  # noqa: E402
+
+for _var in ("no_proxy", "NO_PROXY"):
+    os.environ[_var] = ",".join(
+        x for x in (os.environ.get(_var), "127.0.0.1", "localhost") if x)
+
+
+@pytest.fixture
+def start_mock():
+    """Factory: start_mock(mutate=None, **overrides) -> RunningMock."""
+    servers = []
+
+    def start(mutate=None, **overrides):
+        overrides.setdefault("time_scale", 40)
+        scenario = load_scenario(**overrides)
+        if mutate:
+            mutate(scenario)
+        server = MockServer(scenario).start()
+        servers.append(server)
+        return RunningMock(server)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def mock(start_mock):
+    """The sample scenario, time running 40x."""
+    return start_mock()
+
+
+@pytest.fixture
+def frozen(start_mock):
+    """The sample scenario with time frozen: it moves only by advance()."""
+    return start_mock(time_scale=0)

@@ -1,0 +1,104 @@
+"""Cold migration: VERIFY_RESIZE, then confirm or revert."""
+
+import openstack
+import pytest
+
+from nova_mock_helpers import wait_until
+
+
+def _allocations(mock):
+    return mock.control.state()["allocations"]
+
+
+def _wait_status(mock, server_id, status):
+    return wait_until(lambda: (lambda s: s if s.status == status else None)(
+        mock.conn.compute.get_server(server_id)))
+
+
+def test_cold_migrate_and_confirm_keeps_shutoff(mock):
+    conn = mock.conn
+    server = mock.server_named("batch-1")
+    conn.compute.migrate_server(server)
+    server = _wait_status(mock, server.id, "VERIFY_RESIZE")
+    assert server.vm_state == "resized"
+    assert server.compute_host != "compute-0"      # nova: already on target
+    mig = mock.last_migration("batch-1")
+    assert mig["status"] == "finished" and mig["migration_type"] == \
+        "migration"
+    allocations = _allocations(mock)
+    assert list(allocations[mig["uuid"]]) == ["compute-0"]
+    assert list(allocations[server.id]) == [server.compute_host]
+    conn.compute.confirm_server_resize(server)
+    server = _wait_status(mock, server.id, "SHUTOFF")
+    assert mock.wait_migration("batch-1", ("confirmed",))
+    assert mig["uuid"] not in _allocations(mock)
+    (listed,) = conn.compute.migrations(server_id=server.id,
+                                        migration_type="migration")
+    assert listed.status == "confirmed"
+
+
+def test_cold_migrate_active_to_named_host_and_confirm(mock):
+    conn = mock.conn
+    server = mock.server_named("gpu-1")          # PCI: cold is the way
+    conn.compute.migrate_server(server, host="compute-2")
+    server = _wait_status(mock, server.id, "VERIFY_RESIZE")
+    assert server.compute_host == "compute-2"
+    conn.compute.confirm_server_resize(server)
+    server = _wait_status(mock, server.id, "ACTIVE")
+    assert server.compute_host == "compute-2" and server.power_state == 1
+
+
+def test_cold_migrate_and_revert_goes_back(mock):
+    conn = mock.conn
+    server = mock.server_named("web-1")
+    conn.compute.migrate_server(server, host="compute-1")
+    _wait_status(mock, server.id, "VERIFY_RESIZE")
+    conn.compute.revert_server_resize(server)
+    server = _wait_status(mock, server.id, "ACTIVE")
+    assert server.compute_host == "compute-0"
+    assert mock.wait_migration("web-1", ("reverted",))
+    assert list(_allocations(mock)[server.id]) == ["compute-0"]
+    assert "web-1" not in mock.control.host("compute-1")["instances"]
+
+
+def test_confirm_without_resize_is_refused(mock):
+    server = mock.server_named("web-1")
+    with pytest.raises(openstack.exceptions.ConflictException):
+        mock.conn.compute.confirm_server_resize(server)
+
+
+def test_cold_migrate_without_room_ends_in_error(start_mock):
+    def fill(scenario):
+        for host in scenario["hosts"][1:]:
+            host["memory_mb"] = 4096 + 1024
+    mock = start_mock(mutate=fill)
+    server = mock.server_named("batch-1")
+    mock.conn.compute.migrate_server(server)
+    mig = mock.wait_migration("batch-1", ("error", "finished"))
+    assert mig["status"] == "error"
+    server = mock.conn.compute.get_server(server.id)
+    assert server.status == "SHUTOFF" and server.compute_host == "compute-0"
+
+
+def test_cold_migrate_from_down_host_is_conflict(mock):
+    mock.control.host_down("compute-0")
+    with pytest.raises(openstack.exceptions.ConflictException):
+        mock.conn.compute.migrate_server(mock.server_named("web-1"))
+
+
+def test_cold_migrate_to_same_or_unknown_host(mock):
+    server = mock.server_named("web-1")
+    for host in ("compute-0", "compute-9"):
+        with pytest.raises(openstack.exceptions.BadRequestException):
+            mock.conn.compute.migrate_server(server, host=host)
+
+
+def test_stop_and_start(mock):
+    conn = mock.conn
+    server = mock.server_named("web-2")
+    conn.compute.stop_server(server)
+    _wait_status(mock, server.id, "SHUTOFF")
+    with pytest.raises(openstack.exceptions.ConflictException):
+        conn.compute.stop_server(server)
+    conn.compute.start_server(server)
+    assert _wait_status(mock, server.id, "ACTIVE").power_state == 1

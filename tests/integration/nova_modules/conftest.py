@@ -1,0 +1,42 @@
+"""Fixtures: the nova mock started per test, and the connection arguments modules take."""
+
+import os
+import sys
+
+import pytest
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tests.mocks.nova import MockServer  # noqa: E402
+from tests.mocks.nova.control import MockControl  # noqa: E402
+
+SCENARIO = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "four_hosts.yaml")
+
+
+class Nova:
+    """A running mock with what the module tests need."""
+
+    def __init__(self, server):
+        self.server = server
+        self.control = MockControl(server.url)
+        auth = self.control.auth()
+        self.auth = dict((k, auth[k]) for k in ("auth_url", "username", "password", "project_name",
+                                                "user_domain_name", "project_domain_name"))
+        self.args = {"auth": dict(self.auth), "region_name": auth["region_name"]}
+
+    def placement_of(self):
+        """Instance name -> (host, status) from the mock's own state."""
+        return dict((name, (item["host"], item["status"])) for name, item in self.control.state()["instances"].items())
+
+
+@pytest.fixture
+def nova():
+    with open(SCENARIO, encoding="utf-8") as handle:
+        scenario = yaml.safe_load(handle)
+    scenario["time_scale"] = 60
+    server = MockServer(scenario).start()
+    yield Nova(server)
+    server.stop()

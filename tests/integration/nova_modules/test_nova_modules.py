@@ -1,0 +1,110 @@
+"""The nova modules against the Keystone/Nova/Placement mock, checked from the mock's own state."""
+
+from module_runner import run_module
+
+FAST = {"poll_seconds": 0.2, "stall_seconds": 3}
+
+
+def test_cluster_info_shape_feeds_placement_plan(nova):
+    info = run_module("nova_cluster_info", nova.args)
+    assert not info.get("failed"), info
+    assert [h["name"] for h in info["hosts"]] == ["compute-0", "compute-1", "compute-2", "compute-3"]
+    gpu = [v for v in info["vms"] if v["name"] == "gpu-1"][0]
+    assert gpu["methods"] == ["move", "failover"] and "PCI" in gpu["methods_reason"]
+    assert info["count_powered_off"] is True
+    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "evacuate": ["compute-0"],
+                                         "scope": "all", "count_powered_off": True})
+    assert plan["plan"]["feasible"], plan
+    assert {m["vm"]: m["method"] for m in plan["plan"]["moves"]}["gpu-1"] == "move"
+
+
+def test_wrong_password_is_one_clear_error_naming_the_auth_url(nova):
+    args = dict(nova.args, auth=dict(nova.auth, password="wrong"))
+    result = run_module("nova_cluster_info", args)
+    assert result["failed"]
+    assert result["msg"].startswith("authentication failed at %s" % nova.auth["auth_url"])
+
+
+def test_compute_service_disable_is_idempotent_with_check_mode_and_diff(nova):
+    args = dict(nova.args, host="compute-0", state="disabled", disabled_reason="patching")
+    before = nova.control.host("compute-0")
+    checked = run_module("nova_compute_service", args, check_mode=True, diff=True)
+    assert checked["changed"] and checked["diff"]["after"]["status"] == "disabled"
+    assert nova.control.host("compute-0") == before
+    first = run_module("nova_compute_service", args)
+    assert first["changed"] and first["service"]["status"] == "disabled"
+    assert nova.control.host("compute-0")["status"] == "disabled"
+    assert run_module("nova_compute_service", args)["changed"] is False
+    enabled = run_module("nova_compute_service", dict(nova.args, host="compute-0", state="enabled"))
+    assert enabled["changed"] and nova.control.host("compute-0")["status"] == "enabled"
+
+
+def test_compute_service_errors(nova):
+    result = run_module("nova_compute_service", dict(nova.args, host="compute-9", state="disabled"))
+    assert result["failed"] and result["msg"].startswith("no nova-compute service on host 'compute-9'")
+    result = run_module("nova_compute_service", dict(nova.args, host="compute-0", state="enabled",
+                                                     disabled_reason="x"))
+    assert result["failed"] and "only valid with state=disabled" in result["msg"]
+
+
+def test_host_evacuate_check_mode_moves_nothing(nova):
+    before = nova.placement_of()
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST),
+                        check_mode=True)
+    assert result["changed"] and result["plan"]["moves"] and result["results"] == []
+    assert nova.placement_of() == before
+
+
+def test_host_evacuate_empties_the_host_and_second_run_changes_nothing(nova):
+    run_module("nova_compute_service", dict(nova.args, host="compute-0", state="disabled"))
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all",
+                                                   on_stall="force_complete", **FAST))
+    assert not result.get("failed"), result.get("msg")
+    by_vm = dict((r["vm"], r) for r in result["results"])
+    assert by_vm["gpu-1"]["method"] == "move"
+    assert by_vm["web-1"]["method"] == "live"
+    assert by_vm["db-1"]["attempts"][-1].get("action") == "force_complete"
+    state = nova.placement_of()
+    for name in ("web-1", "web-2", "gpu-1", "db-1", "batch-1"):
+        host, status = state[name]
+        assert host != "compute-0" and host == by_vm[name]["final_host"]
+    assert state["batch-1"][1] == "SHUTOFF" and state["web-1"][1] == "ACTIVE" and state["gpu-1"][1] == "ACTIVE"
+    again = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    assert again["changed"] is False and again["plan"]["moves"] == []
+
+
+def test_host_evacuate_stall_abort_fails_and_leaves_vm_on_source(nova):
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", on_stall="abort", **FAST))
+    assert result["failed"] and "db-1" in result["msg"]
+    assert nova.placement_of()["db-1"] == ("compute-0", "ACTIVE")
+
+
+def test_evacuation_of_a_forced_down_host(nova):
+    nova.control.host_down("compute-0")
+    run_module("nova_compute_service", dict(nova.args, host="compute-0", forced_down=True))
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", **FAST))
+    assert not result.get("failed"), result.get("msg")
+    assert set(r["method"] for r in result["results"]) == {"failover"}
+    state = nova.placement_of()
+    assert all(state[n][0] != "compute-0" for n in ("web-1", "web-2", "gpu-1", "db-1"))
+
+
+def test_unknown_host(nova):
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-9"))
+    assert result["failed"] and result["msg"].startswith("unknown host 'compute-9'")
+
+
+def test_mock_down_mid_drain_fails_cleanly(nova):
+    import threading
+    import time
+
+    def break_api():
+        time.sleep(1.0)
+        nova.control.api_down("503")
+
+    thread = threading.Thread(target=break_api)
+    thread.start()
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all",
+                                                   on_stall="force_complete", **FAST))
+    thread.join()
+    assert result["failed"] and "OpenStack API error" in result["msg"]
