@@ -11,7 +11,7 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export PY_COLORS := 0
 
-.PHONY: help venv collection test units integration sanity lint bench demo clean
+.PHONY: help venv collection test units integration molecule sanity lint bench demo clean
 
 help:
 	@echo "make demo   - the rolling update on embedded mock hosts"
@@ -41,7 +41,7 @@ sanity: collection
 lint: collection
 	tools/lint.sh
 
-test: units integration sanity lint
+test: units integration molecule sanity lint
 	@echo "make test: all checks passed"
 
 bench: collection
@@ -52,3 +52,6 @@ demo: collection
 
 clean:
 	rm -rf build .pytest_cache
+
+molecule: collection
+	tools/molecule.sh

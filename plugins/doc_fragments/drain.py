@@ -19,7 +19,8 @@ options:
   plan:
     description:
       - A plan returned by M(vmfleet.maintenance.placement_plan) (its C(plan) key). Only its moves off
-        O(host) that are still to do are carried out. Without it the module plans the drain itself.
+        O(host) that are still to do are carried out (for a C(failback) plan, its moves onto O(host)).
+        Without it the module plans the drain itself.
     type: dict
   scope:
     description: C(running) moves powered-on and suspended VMs; C(all) moves every VM (when planning here).

@@ -39,12 +39,14 @@ def plan_for(module, hosts, vms, rules, count_powered_off):
     given = params.get("plan")
     if given:
         location = dict((v["name"], v["host"]) for v in vms)
-        moves = [m for m in given.get("moves", []) if m.get("source") == host and m["vm"] in location
-                 and location[m["vm"]] == host]
+        side = "target" if given.get("mode") == "failback" else "source"
+        moves = [m for m in given.get("moves", []) if m.get(side) == host and m["vm"] in location
+                 and location[m["vm"]] == m["source"]]
         steps = set(m.get("step") for m in moves)
         if len(steps) > 1:
             module.fail("the plan moves VMs of %s in several rollout steps; pass the step's plan" % host)
-        return dict(given, moves=moves, unplaced=[u for u in given.get("unplaced", []) if u.get("host") == host])
+        unplaced = [u for u in given.get("unplaced", []) if u.get("host") == host]
+        return dict(given, moves=moves, unplaced=unplaced if side == "source" else [])
     return make_plan(hosts, vms, rules, evacuate=[host], scope=params["scope"],
                      rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
                      max_parallel_per_host=params["max_parallel_per_host"],

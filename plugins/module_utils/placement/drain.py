@@ -66,10 +66,12 @@ class Drainer:
             self.index.refresh(host)
         units = build_units(state, scope.movers, sources)
         placed, failed = self._place(units, exclude)
+        changed = set(evacuate)  # _place re-filed the targets it filled; these changed after
         for unit in failed:
             result.unplaced.extend(self._unplaced(unit, exclude))
             for vm in unit.vms:
                 state.drop(vm.name, unit.sources[vm.name])
+                changed.add(unit.sources[vm.name])
         moves = []
         for unit, evaluation in placed:
             result.should_violations += evaluation.should_violations
@@ -80,8 +82,8 @@ class Drainer:
                 counted = state.counts(vm)
                 moves.append(Move(vm.name, unit.sources[vm.name], evaluation.host, evaluation.methods[vm.name],
                                   vm.memory_mb if counted else 0, vm.vcpus if counted else 0, vm.priority, step))
-        self._schedule(moves, memory_before, vcpus_before, result)
-        for host in set(m.source for m in moves) | set(m.target for m in moves) | set(evacuate):
+        changed.update(self._schedule(moves, memory_before, vcpus_before, result))
+        for host in changed:
             self.index.refresh(host)
         result.unplaced.sort(key=lambda u: u["vm"])
         return result
@@ -121,6 +123,7 @@ class Drainer:
         return placed, failed
 
     def _schedule(self, moves, memory_before, vcpus_before, result):
+        """Waves for the moves; a move no wave can take goes back. Returns the hosts that changed."""
         state = self.state
         down = set(n for h in self.down_hosts for n in state.residents[h])
         down.update(m.vm for m in moves if self.cluster.hosts[m.source].state == "down")
@@ -129,13 +132,16 @@ class Drainer:
                          lambda h: self.cluster.hosts[h].vcpu_capacity, self.depends_on, budgets,
                          self.options.max_parallel_per_host, self.options.max_parallel_total)
         stuck_names = set()
+        changed = set()
         for move, (code, detail) in stuck:
             stuck_names.add(move.vm)
+            changed.update((move.source, move.target))
             state.move(move.vm, move.source)
             result.unplaced.append({"vm": move.vm, "host": move.source,
                                     "reasons": [{"code": code, "detail": detail}]})
         result.moves.extend(m for m in moves if m.vm not in stuck_names)
         result.moves.sort(key=lambda m: (m.wave, m.source, m.vm))
+        return changed
 
     def _unplaced(self, unit, exclude):
         """Why no host could take the unit, in the shared reason vocabulary."""

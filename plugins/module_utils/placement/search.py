@@ -11,6 +11,7 @@ __metaclass__ = type
 from .filters import Evaluation, evaluate
 
 NODE_BUDGET = 20000
+TOTAL_BUDGET = 40000
 SEARCH_STEPS = 12
 
 
@@ -29,25 +30,25 @@ def method_cost(evaluation):
     return evaluation.key[2] + evaluation.key[3]
 
 
-def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
+def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET, nodes=None):
     """Depth-first packing of every unit under the limits; a list of Evaluations or None.
 
-    Units are placed into the state while searching and lifted again before returning.
+    nodes: a one-item list counting the nodes visited (shared between calls); the search gives up
+    once it exceeds budget. Units are placed into the state while searching and lifted again
+    before returning.
     """
-    nodes = [0]
+    nodes = [0] if nodes is None else nodes
     chosen = []
     need, smallest = _remaining(units)
-
-    def capacity_ok(evaluation, unit):
-        if limits.ceiling is None or not unit.counted_mb:
-            return True
-        host = evaluation.host
-        ceiling_mb = state.memory_capacity(host, headroom=False) * limits.ceiling
-        return state.memory_used[host] + unit.counted_mb <= ceiling_mb + 1e-6
+    twins = _twins(state, units)
+    position = dict((name, i) for i, name in enumerate(targets))
+    room = _room(state, targets, limits.ceiling)
 
     def options(unit, should, method, emergency):
         found = []
         for name in targets:
+            if unit.counted_mb and unit.counted_mb > room(name) + 1e-6:
+                continue
             result = evaluate(state, unit, name, tier_of.get(name, 0))
             if not isinstance(result, Evaluation):
                 continue
@@ -55,9 +56,7 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
                 continue
             if should + result.should_violations > limits.max_should:
                 continue
-            if method + method_cost(result) > limits.max_method:
-                continue
-            if capacity_ok(result, unit):
+            if method + method_cost(result) <= limits.max_method:
                 found.append(result)
         # best fit under the ceiling packs tightest; ties keep the planner's own order
         found.sort(key=lambda e: (e.key[0], e.key[1], e.key[2], e.key[3], e.key[4], -e.key[5], e.host))
@@ -67,11 +66,14 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
         if index == len(units):
             return True
         nodes[0] += 1
-        if nodes[0] > budget or _no_room(state, targets, limits.ceiling, need[index], smallest[index]):
+        if nodes[0] > budget or _no_room(targets, room, need[index], smallest[index]):
             return False
         unit = units[index]
         seen = set()
+        start = position[chosen[-1].host] if twins[index] else 0
         for evaluation in options(unit, should, method, emergency):
+            if position[evaluation.host] < start:
+                continue
             signature = _signature(state, evaluation.host, tier_of)
             if signature is not None and signature in seen:
                 continue
@@ -94,29 +96,54 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET):
     return result
 
 
+def _room(state, targets, ceiling):
+    """A function giving the MB a target can still take: below its capacity and the ceiling."""
+    limit = {}
+    for host in targets:
+        usable = state.memory_capacity(host)
+        if ceiling is not None:
+            usable = min(usable, state.memory_capacity(host, headroom=False) * ceiling)
+        limit[host] = usable
+    used = state.memory_used
+    return lambda host: limit[host] - used[host]
+
+
+def _twins(state, units):
+    """Per position: True when the unit is interchangeable with the one before it (a lone VM of
+    the same size, methods, storage and power state, from a source in the same state, with no
+    rule). Twins go to hosts in non-decreasing target order: the other orders are the same packing."""
+    def shape(unit):
+        if len(unit.vms) != 1 or any(unit.rules.values()):
+            return None
+        vm = unit.vms[0]
+        source = state.cluster.hosts[unit.sources[vm.name]]
+        return (unit.counted_mb, unit.counted_vcpus, vm.methods, vm.storage, vm.power_state, source.state)
+
+    shapes = [shape(u) for u in units]
+    return [i > 0 and shapes[i] is not None and shapes[i] == shapes[i - 1] for i in range(len(units))]
+
+
 def _remaining(units):
-    """Per position: memory of the units from there on, and the smallest of them (0 when none)."""
+    """Per position: memory of the units from there on, and the smallest non-zero one of them."""
     need, smallest = [0.0] * (len(units) + 1), [0.0] * (len(units) + 1)
     for index in range(len(units) - 1, -1, -1):
-        size = units[index].counted_mb
+        size, after = units[index].counted_mb, smallest[index + 1]
         need[index] = need[index + 1] + size
-        smallest[index] = min(size, smallest[index + 1]) if size and smallest[index + 1] else size or smallest[index + 1]
+        smallest[index] = min(size, after) if size and after else (size or after)
     return need, smallest
 
 
-def _no_room(state, targets, ceiling, need, smallest):
-    """True when the memory left under the ceiling, on hosts that can take at least the smallest
-    unit still to place, is less than those units need: no packing below can succeed."""
+def _no_room(targets, room, need, smallest):
+    """True when the memory left (see _room), on hosts that can take at least the smallest unit
+    still to place, is less than those units need: no packing below can succeed."""
     if not need:
         return False
-    room = 0.0
+    total = 0.0
     for host in targets:
-        free = state.memory_capacity(host) - state.memory_used[host]
-        if ceiling is not None:
-            free = min(free, state.memory_capacity(host, headroom=False) * ceiling - state.memory_used[host])
+        free = room(host)
         if free + 1e-6 >= smallest:
-            room += free
-    return need > room + 1e-6
+            total += free
+    return need > total + 1e-6
 
 
 def _signature(state, host_name, tier_of):
@@ -148,24 +175,28 @@ def improve(state, units, targets, tier_of, incumbent, fixed_hosts):
     """Search for a placement of all units with a lower highest utilization than the incumbent.
 
     incumbent: list of Evaluations (one per unit, same order) or None when the greedy pass failed.
-    Returns the best list of Evaluations found (may be the incumbent) or None.
+    Returns the best list of Evaluations found (may be the incumbent) or None. All searches
+    together visit at most TOTAL_BUDGET nodes.
     """
+    nodes = [0]
     if incumbent is None:
         limits = Limits(None, float("inf"), float("inf"), float("inf"))
-        incumbent = pack(state, units, targets, tier_of, limits)
+        incumbent = pack(state, units, targets, tier_of, limits, NODE_BUDGET, nodes)
         if incumbent is None:
             return None
     should = sum(e.should_violations for e in incumbent)
     method = sum(method_cost(e) for e in incumbent)
     emergency = sum(e.key[0] * u.counted_mb for u, e in zip(units, incumbent))
     high = _utilization_with(state, units, incumbent, targets, fixed_hosts)
-    low = max(_lower_bound(state, units, targets), max_utilization(state, fixed_hosts))
+    low = max(_lower_bound(state, units, targets), _unit_bound(state, units, targets, tier_of),
+              max_utilization(state, fixed_hosts))
     best = incumbent
     for _step in range(SEARCH_STEPS):
-        if high - low <= 0.001:
+        if high - low <= 0.001 or nodes[0] >= TOTAL_BUDGET:
             break
         middle = (low + high) / 2.0
-        result = pack(state, units, targets, tier_of, Limits(middle, should, method, emergency))
+        budget = min(nodes[0] + NODE_BUDGET, TOTAL_BUDGET)
+        result = pack(state, units, targets, tier_of, Limits(middle, should, method, emergency), budget, nodes)
         if result is None:
             low = middle
         else:
@@ -181,6 +212,16 @@ def _utilization_with(state, units, evaluations, targets, fixed_hosts):
     for unit in units:
         _lift(state, unit)
     return value
+
+
+def _unit_bound(state, units, targets, tier_of):
+    """Every unit raises the host it lands on: the lowest such utilization, for the worst unit."""
+    bound = 0.0
+    for unit in units:
+        found = [e.key[5] for e in (evaluate(state, unit, n, tier_of.get(n, 0)) for n in targets)
+                 if isinstance(e, Evaluation)]
+        bound = max(bound, min(found or [0.0]))
+    return bound
 
 
 def _lower_bound(state, units, targets):

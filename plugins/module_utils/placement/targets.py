@@ -31,6 +31,7 @@ class TargetIndex:
         self.entry = {}
         self.narrowest = {}
         self.capacity = {}
+        self.ranks = {}
         for name in sorted(state.cluster.hosts):
             if state.cluster.hosts[name].state == "up":
                 self.capacity[name] = (state.memory_capacity(name), state.memory_capacity(name, headroom=False))
@@ -79,7 +80,7 @@ class TargetIndex:
             found = [evaluate(self.state, unit, n, self.tier(n)) for n in sorted(allowed)
                      if n in self.entry and n not in exclude]
             return _min_key([e for e in found if isinstance(e, Evaluation)])
-        rank = ideal_rank(self.state, unit)
+        rank = self._ideal_rank(unit)
         best = None
         for key in sorted(self.buckets):
             if best is not None and (key[0] == 1 or _is_ideal(best, rank)):
@@ -108,6 +109,21 @@ class TargetIndex:
                 best = result
         return best
 
+    def _ideal_rank(self, unit):
+        """The method rank the unit would get on a host reaching all its storage (a lower bound
+        for every host), -1 when no method can move it; cached by what decides the method."""
+        worst = 0
+        for vm in unit.vms:
+            source = self.state.cluster.hosts[unit.sources[vm.name]]
+            key = (vm.methods, vm.power_state, source.state)
+            if key not in self.ranks:
+                method, _info = method_for(vm, source, _ANYWHERE)
+                self.ranks[key] = -1 if method is None else METHODS.index(method)
+            if self.ranks[key] < 0:
+                return -1
+            worst = max(worst, self.ranks[key])
+        return worst
+
     def _utilization_floor(self, key, free, extra_mb):
         """Lowest utilization after adding extra_mb to any host of the bucket with at most `free`."""
         narrowest = self.narrowest.get(key, 0.0)
@@ -115,17 +131,6 @@ class TargetIndex:
             return float("-inf")
         share = 1.0 - self.state.options.headroom_percent / 100.0
         return share - (free - extra_mb) / narrowest
-
-
-def ideal_rank(state, unit):
-    """The method rank the unit would get on a host reaching all its storage (a lower bound)."""
-    worst = 0
-    for vm in unit.vms:
-        method, _info = method_for(vm, state.cluster.hosts[unit.sources[vm.name]], _ANYWHERE)
-        if method is None:
-            return -1
-        worst = max(worst, METHODS.index(method))
-    return worst
 
 
 def _is_ideal(evaluation, rank):

@@ -102,9 +102,12 @@ def test_mock_down_mid_drain_fails_cleanly(nova):
         time.sleep(1.0)
         nova.control.api_down("503")
 
+    run_module("nova_compute_service", dict(nova.args, host="compute-0", state="disabled"))
     thread = threading.Thread(target=break_api)
     thread.start()
     result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all",
                                                    on_stall="force_complete", **FAST))
     thread.join()
     assert result["failed"] and "OpenStack API error" in result["msg"]
+    nova.control.api_up()
+    assert nova.control.host("compute-0")["status"] == "disabled"

@@ -1,0 +1,60 @@
+"""Fixtures: the vcsimx vSphere mock, built once per session, a fresh process per test."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (ROOT, HERE):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from tests.mocks.vsphere import VSphereMock, build, load_scenario  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def vcsimx_binary():
+    """Build the mock when missing or stale (first build compiles govmomi)."""
+    return build()
+
+
+@pytest.fixture
+def start_mock(vcsimx_binary):
+    """Factory: start_mock(scenario="seed003", mutate=None, plain_http=False) -> VSphereMock."""
+    mocks = []
+
+    def start(scenario="seed003", mutate=None, plain_http=False):
+        data = load_scenario(scenario)
+        # tests run fast: quick copies and short stalls
+        data.setdefault("migration", {}).update({"speed_mb_per_s": 16384, "stall_seconds": 0.3, "cold_seconds": 0.1})
+        if mutate:
+            mutate(data)
+        mock = VSphereMock(data, binary=vcsimx_binary, plain_http=plain_http)
+        mocks.append(mock)
+        return mock.start()
+
+    yield start
+    logs = {}
+    for mock in mocks:
+        logs[mock.url] = mock.log_text()
+        mock.stop()
+    for url, log in logs.items():
+        assert "panic" not in log, f"vcsimx at {url} panicked:\n{log[-4000:]}"
+
+
+@pytest.fixture
+def seed003(start_mock):
+    """The seed-003 scenario: four hosts, each vMotion failure case planted."""
+    return start_mock("seed003")
+
+
+@pytest.fixture
+def si(seed003):
+    service_instance = seed003.connect()
+    yield service_instance
+    try:
+        service_instance.content.sessionManager.Logout()
+    except Exception:  # pragma: no cover - the mock may already be gone
+        pass
