@@ -137,10 +137,10 @@ def table(rows):
         return "(c) no rows"
     header = " ".join(_cell(key, title, width) for key, title, width, _fmt in COLUMNS)
     first = rows[0]
-    lines = ["(c) seed 000: rolling update of %d nodes, %d VMs at %.0f%% memory, %d MB/s x %d migrations, "
+    title = ("(c) seed 000: rolling update of %d nodes, %d VMs at %.0f%% memory, %d MB/s x %d migrations, "
              "update %ds + reboot %ds" % (first["hosts"], first["vms"], FILL * 100, BANDWIDTH_MB_S, MAX_PARALLEL,
-                                         UPDATE_SECONDS, REBOOT_SECONDS),
-             header, "-" * len(header)]
+                                          UPDATE_SECONDS, REBOOT_SECONDS))
+    lines = [title, header, "-" * len(header)]
     lines.extend(_line(row) for row in rows)
     sleep = [r["sleep_seconds"] for r in rows if r["sleep_seconds"] is not None]
     lines.append("floor %d MB, lower bound %.1f s%s" % (

@@ -19,6 +19,7 @@ description:
   - With O(rolling_order) and no O(evacuate), the plan covers the whole rollout and proves every host
     can be drained in turn (N-1 at every step), or names the first step that cannot and why.
   - O(mode=failback) plans which VMs return to the O(evacuate) hosts (now back), only where capacity allows.
+  - With neither O(evacuate) nor O(rolling_order), the plan is empty and reports each host's usage (a snapshot).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -115,6 +116,9 @@ plan:
       description: Things the operator should know.
       type: list
       elements: str
+    hosts_before:
+      description: Per host C(memory_used_mb), C(memory_capacity_mb), C(utilization_percent) before any move.
+      type: dict
     hosts_after:
       description: Per host C(memory_used_mb), C(memory_capacity_mb), C(utilization_percent) after the plan.
       type: dict

@@ -24,6 +24,7 @@ from .waves import Move, schedule
 def plan_failback(cluster, returned, options):
     """Plan the VMs whose home is a returned host back to it, in waves, where capacity allows."""
     state = ClusterState(cluster, options)
+    before = state.hosts_report()
     skipped = []
     accepted = []
     for vm in _candidates(cluster, state, returned, options):
@@ -63,7 +64,7 @@ def plan_failback(cluster, returned, options):
     step = StepResult(returned)
     step.moves = sorted((m for m in moves if m.vm not in stuck_names), key=lambda m: (m.wave, m.source, m.vm))
     step.skipped = sorted(skipped, key=lambda s: s["vm"])
-    return render([step], state, "failback", returned)
+    return render([step], state, "failback", returned, before)
 
 
 def _candidates(cluster, state, returned, options):

@@ -7,11 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .drain import Drainer
+from .drain import Drainer, StepResult
 from .failback import plan_failback
 from .model import PlacementInputError, build_cluster
 from .report import describe_unplaced, render
-from .state import Options
+from .state import ClusterState, Options
 from .targets import rolling_tiers
 
 MODES = ("drain", "failback")
@@ -34,7 +34,13 @@ def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", 
         return plan_drain(cluster, evacuate, options)
     if options.rolling_order:
         return plan_rollout(cluster, options)
-    raise PlacementInputError("give 'evacuate' (hosts to drain) or 'rolling_order' (a whole rollout)")
+    return plan_nothing(cluster, options)
+
+
+def plan_nothing(cluster, options):
+    """No host to drain: an empty plan that still reports every host's usage (a snapshot)."""
+    state = ClusterState(cluster, options)
+    return render([StepResult([])], state, "snapshot", [], state.hosts_report())
 
 
 def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, max_parallel_per_host,
@@ -67,8 +73,9 @@ def plan_drain(cluster, evacuate, options):
         positions = [order.index(h) for h in evacuate if h in order]
         tiers = rolling_tiers(order, max(positions) if positions else -1)
     drainer = Drainer(cluster, options, tiers)
+    before = drainer.state.hosts_report()
     step = drainer.drain(evacuate)
-    plan = render([step], drainer.state, "drain", evacuate)
+    plan = render([step], drainer.state, "drain", evacuate, before)
     if order:
         done = max([order.index(h) for h in evacuate if h in order] or [-1])
         plan["rollout"] = _check_rest(drainer, order, done + 1)
@@ -79,6 +86,7 @@ def plan_rollout(cluster, options):
     """Every host of the rolling order drained in turn, each step on the state the last one left."""
     order = list(options.rolling_order)
     drainer = Drainer(cluster, options, rolling_tiers(order, -1))
+    before = drainer.state.hosts_report()
     steps = []
     for number, host in enumerate(order, start=1):
         step = drainer.drain([host], number)
@@ -86,7 +94,7 @@ def plan_rollout(cluster, options):
         drainer.index.set_tier(host, 0)
         if not step.feasible:
             break
-    plan = render(steps, drainer.state, "rollout", [])
+    plan = render(steps, drainer.state, "rollout", [], before)
     plan["rollout"] = _rollout_summary(order, steps)
     return plan
 

@@ -18,8 +18,8 @@ def describe_unplaced(unplaced):
     return "; ".join(parts)
 
 
-def render(steps, state, mode, evacuate):
-    """The plan dict every module returns."""
+def render(steps, state, mode, evacuate, hosts_before):
+    """The plan dict every module returns; hosts_before is the usage report before any move."""
     moves = [m for s in steps for m in s.moves]
     unplaced = [u for s in steps for u in s.unplaced]
     skipped = [k for s in steps for k in s.skipped]
@@ -40,6 +40,7 @@ def render(steps, state, mode, evacuate):
         "unplaced": unplaced,
         "skipped": skipped,
         "warnings": warnings,
+        "hosts_before": hosts_before,
         "hosts_after": hosts_after,
         "metrics": {
             "moves": len(moves),

@@ -59,7 +59,8 @@ def build_units(state, movers, sources):
             name = parent[name]
         return name
 
-    for rule in state.cluster.rules:
+    rules = dict((id(r), r) for vm in movers for r in state.cluster.rules_of.get(vm.name, ()))
+    for rule in rules.values():
         if rule.kind != "affinity" or not rule.is_must:
             continue
         moving = [n for n in rule.vms if n in parent]
