@@ -48,7 +48,7 @@ bench: collection
 	$(BIN)/python -m bench.run
 
 demo: collection
-	@echo "make demo: not yet — the rolling update lands with the rolling_update.yml issue"
+	$(BIN)/python tools/demo.py
 
 clean:
 	rm -rf build .pytest_cache

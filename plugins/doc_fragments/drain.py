@@ -58,6 +58,11 @@ options:
     description: Seconds between progress checks.
     type: float
     default: 2.0
+  progress_file:
+    description:
+      - Write the drain's progress here (JSON, rewritten as moves advance) for
+        M(vmfleet.maintenance.drain_status) to show while the drain runs asynchronously.
+    type: path
   allow_partial:
     description: Move what can be moved even when the plan leaves some VMs unplaced.
     type: bool

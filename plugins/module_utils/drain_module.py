@@ -11,6 +11,7 @@ __metaclass__ = type
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import PlanRunner
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress import ProgressFile
 
 
 def drain_argument_spec():
@@ -27,6 +28,7 @@ def drain_argument_spec():
         on_stall=dict(type="str", default="abort", choices=["abort", "force_complete", "fail"]),
         poll_seconds=dict(type="float", default=2.0),
         allow_partial=dict(type="bool", default=False),
+        progress_file=dict(type="path"),
     )
 
 
@@ -68,10 +70,13 @@ def run_drain(module, plan, adapter, allowed_methods):
     if module.check_mode:
         module.results["results"] = []
         return
+    progress = ProgressFile(params["progress_file"], params["host"], moves) if params["progress_file"] else None
     runner = PlanRunner(adapter, allowed_methods, stall_seconds=params["stall_seconds"],
                         on_stall=params["on_stall"], timeout=params["timeout"],
-                        poll_seconds=params["poll_seconds"])
+                        poll_seconds=params["poll_seconds"], progress=progress.update if progress else None)
     results = [r.as_dict() for r in runner.run(moves)]
+    if progress:
+        progress.finish(results)
     module.results["results"] = results
     failed = [r for r in results if r["status"] != "moved"]
     if failed:

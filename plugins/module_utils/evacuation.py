@@ -21,8 +21,9 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 class MoveStatus:
     """What a platform reports about one move in flight."""
 
-    def __init__(self, state, progress=None, detail="", host=None, copying=True):
+    def __init__(self, state, progress=None, detail="", host=None, copying=True, percent=None):
         self.state = state
+        self.percent = percent
         self.progress = progress
         self.detail = detail
         self.host = host
@@ -67,6 +68,7 @@ class MoveResult:
         return {
             "vm": self.move["vm"], "source": self.move["source"], "target": self.move["target"],
             "wave": self.move.get("wave"), "method": self.method, "attempts": self.attempts,
+            "memory_mb": self.move.get("memory_mb"),
             "duration_seconds": round((self.finished or 0) - (self.started or 0), 2) if self.started else 0,
             "final_host": self.final_host, "error": self.error,
             "status": "moved" if self.error is None and self.method else "failed",
@@ -165,6 +167,7 @@ class PlanRunner:
             result.attempts[-1]["error"] = status.detail
             result.error = status.detail
             result.final_host = status.host or result.move["source"]
+            self._report(result, status)
             return self._start(result, methods)
         if status.progress != result.progress:
             result.progress, result.progress_at = status.progress, now

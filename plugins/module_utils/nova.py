@@ -192,8 +192,10 @@ class NovaMoveAdapter(MoveAdapter):
                 return MoveStatus(FAILED, detail="instance is still on %s after the migration ended"
                                   % handle["source"], host=server.compute_host)
         progress = getattr(migration, "memory_remaining_bytes", None) if migration is not None else None
-        return MoveStatus(RUNNING, progress=progress if progress is not None else status,
-                          copying=handle["method"] == "live" and status == "running")
+        total = getattr(migration, "memory_total_bytes", None) if migration is not None else None
+        percent = int(100 * (1 - float(progress) / total)) if progress is not None and total else None
+        return MoveStatus(RUNNING, progress=progress if progress is not None else status, percent=percent,
+                          detail=status, copying=handle["method"] == "live" and status == "running")
 
     def _migration(self, handle):
         """The migration record of this move: live from the server, others from os-migrations."""

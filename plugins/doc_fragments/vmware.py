@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """vCenter connection options, the way vmware.vmware spells them (with the same VMWARE_* fallbacks)."""
+
+    DOCUMENTATION = r'''
+options:
+  hostname:
+    description:
+      - The vCenter server (name or IP address).
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_HOST) is used.
+    type: str
+  username:
+    description:
+      - The user name to log in to vCenter with.
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_USER) is used.
+    type: str
+    aliases: [admin, user]
+  password:
+    description:
+      - The password of O(username).
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_PASSWORD) is used.
+    type: str
+    aliases: [pass, pwd]
+  port:
+    description:
+      - The port of the vSphere API (HTTPS).
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_PORT) is used.
+    type: int
+    default: 443
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Set it to V(false) only for servers with self-signed
+        certificates that you trust.
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.9
+  - pyvmomi >= 8.0
+'''

@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Progress of a drain in flight: written by the drain modules, read by drain_status for the operator.
+
+One small JSON file per drain: which VM goes where, by which method, and how far it is.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import time
+
+
+class ProgressFile:
+    """Rewrites the progress file (atomically) whenever a move starts, advances or ends."""
+
+    def __init__(self, path, host, moves):
+        self.path = path
+        self.host = host
+        self.moves = dict((m["vm"], {"vm": m["vm"], "source": m["source"], "target": m["target"],
+                                     "method": m["method"], "wave": m.get("wave"), "state": "waiting",
+                                     "percent": None, "detail": ""}) for m in moves)
+        self.write()
+
+    def update(self, result, status):
+        item = self.moves.get(result.move["vm"])
+        if item is None:
+            return
+        item["method"] = result.method or item["method"]
+        item["state"] = {"done": "moved", "failed": "failed"}.get(status.state, "running")
+        item["percent"] = status.percent
+        item["detail"] = status.detail or ("%s" % status.progress if status.progress is not None else "")
+        self.write()
+
+    def finish(self, results):
+        for result in results:
+            item = self.moves.get(result["vm"])
+            if item is not None:
+                item["state"] = result["status"]
+                item["percent"] = 100 if result["status"] == "moved" else item["percent"]
+                item["detail"] = result["error"] or ""
+        self.write()
+
+    def write(self):
+        directory = os.path.dirname(self.path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory)
+        temporary = self.path + ".tmp"
+        with open(temporary, "w") as handle:
+            json.dump({"host": self.host, "updated_at": time.time(), "moves": list(self.moves.values())}, handle)
+        os.rename(temporary, self.path)
+
+
+def progress_lines(document):
+    """One line per VM: where it goes, by which method, how far."""
+    lines = []
+    for item in document.get("moves", []):
+        how_far = "%d%%" % item["percent"] if item.get("percent") is not None else item.get("detail") or ""
+        line = "%s: %s -> %s (%s, wave %s) %s %s" % (
+            item["vm"], item["source"], item["target"], item["method"], item.get("wave"), item["state"], how_far)
+        lines.append(line.rstrip())
+    return lines

@@ -1,0 +1,126 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: drain_status
+short_description: Watch a drain started asynchronously and show its per-VM progress
+version_added: 0.1.0
+description:
+  - Reads the result file of an asynchronous C(*_host_evacuate) job and the drain's O(progress_file).
+    While the drain runs it returns C(finished=false) and one C(progress) line per VM (which VM, where to,
+    by which method, how far); used with C(until) and C(delay), the C(vmfleet.maintenance.progress)
+    callback prints those lines at every retry.
+  - When the job has ended it returns the drain module's result in C(drain), and fails with the drain's
+    message if the drain failed.
+author:
+  - vmfleet maintainers (@vmfleet)
+attributes:
+  check_mode:
+    support: full
+    description: Read only.
+  diff_mode:
+    support: none
+    description: Read only.
+options:
+  job_id:
+    description: The C(ansible_job_id) of the asynchronous drain task.
+    type: str
+    required: true
+  progress_file:
+    description: The drain's progress file (its O(vmfleet.maintenance.nova_host_evacuate#module:progress_file)).
+    type: path
+  async_dir:
+    description: Directory of asynchronous job results (Ansible's C(async_dir)).
+    type: path
+    default: ~/.ansible_async
+'''
+
+EXAMPLES = r'''
+- name: Start the drain in the background
+  vmfleet.maintenance.nova_host_evacuate:
+    cloud: overcloud
+    host: compute-1
+    progress_file: /tmp/compute-1.progress.json
+  async: 7200
+  poll: 0
+  register: drain_job
+
+- name: Watch it (progress every 15 s with the vmfleet.maintenance.progress callback)
+  vmfleet.maintenance.drain_status:
+    job_id: "{{ drain_job.ansible_job_id }}"
+    progress_file: /tmp/compute-1.progress.json
+  register: drain
+  until: drain.finished
+  retries: 480
+  delay: 15
+'''
+
+RETURN = r'''
+finished:
+  description: Whether the drain has ended.
+  returned: always
+  type: bool
+progress:
+  description: One line per VM, for example C(db-1 compute-1 -> compute-2 (live, wave 1) running 63%).
+  returned: always
+  type: list
+  elements: str
+drain:
+  description: The drain module's result (plan, per-VM results) once finished.
+  returned: when finished
+  type: dict
+'''
+
+import json
+import os
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress import progress_lines
+
+
+class DrainStatusModule(VmfleetModule):
+    argument_spec = dict(
+        job_id=dict(type="str", required=True),
+        progress_file=dict(type="path"),
+        async_dir=dict(type="path", default="~/.ansible_async"),
+    )
+    module_kwargs = dict(supports_check_mode=True)
+
+    def run(self):
+        params = self.params
+        job_file = os.path.join(os.path.expanduser(params["async_dir"]), params["job_id"])
+        if not os.path.exists(job_file):
+            self.fail("no asynchronous job %s in %s: was the drain started with async and poll: 0?"
+                      % (params["job_id"], params["async_dir"]))
+        job = _read_json(job_file) or {}
+        progress = _read_json(params["progress_file"]) if params["progress_file"] else None
+        lines = progress_lines(progress) if progress else []
+        finished = bool(job.get("finished")) or ("started" not in job and bool(job))
+        self.results.update(finished=finished, progress=lines)
+        if finished:
+            self.results["drain"] = dict((k, v) for k, v in job.items() if k not in ("invocation",))
+            if job.get("failed"):
+                self.fail(job.get("msg", "the drain failed"), results=job.get("results", []), plan=job.get("plan"))
+
+
+def _read_json(path):
+    """The file's JSON, or None while it is being written or absent."""
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (IOError, OSError, ValueError):
+        return None
+
+
+def main():
+    DrainStatusModule()()
+
+
+if __name__ == "__main__":
+    main()

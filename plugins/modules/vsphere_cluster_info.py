@@ -1,0 +1,135 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: vsphere_cluster_info
+short_description: Read a vSphere cluster's hosts, VMs and DRS rules in the placement core's shape
+version_added: 0.1.0
+description:
+  - Returns the ESXi hosts, the VMs registered on them and the cluster's DRS rules exactly as
+    O(vmfleet.maintenance.placement_plan#module:hosts), O(vmfleet.maintenance.placement_plan#module:vms) and
+    O(vmfleet.maintenance.placement_plan#module:rules) take them; what the core does not use is in RV(details).
+  - Hosts - C(memory_mb) is the physical memory; C(reserved_memory_mb) the memory reservation of the host's
+    system resource pool (what the VMkernel keeps back) when vCenter reports it, else 0 - plan with
+    C(headroom_percent) for VM memory overhead; C(storage) the datastores the host mounts; C(state) is
+    C(down) unless the host is connected, C(maintenance) in maintenance mode, else C(up). vSphere does
+    not admission-check vCPUs, so C(vcpus) is 0 (not checked).
+  - VMs - powered-on VMs move by vMotion (C(live)) or vMotion with Storage vMotion (C(storage)); powered-off
+    and suspended VMs by cold migration (C(move)) or with their files (C(storage)). C(storage) lists the
+    datastores of the VM's files and, for a running VM, of a connected ISO. A running VM whose connected
+    CD/DVD drive is backed by an ISO some host cannot see loses C(storage) and gets C(methods_reason).
+  - DRS rules - VM-VM affinity and anti-affinity rules and VM-host rules (C(vm_host) for "must/should run on",
+    C(vm_anti_host) for "... not run on"); C(mandatory) rules are C(must), the others C(should). Disabled rules
+    and rules with too few members in scope are listed in RV(skipped_rules).
+author:
+  - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.vmware
+attributes:
+  check_mode:
+    support: full
+    description: Read only.
+  diff_mode:
+    support: none
+    description: Read only.
+options:
+  cluster:
+    description: The cluster to read; without it, O(hosts) or every host of the vCenter.
+    type: str
+  hosts:
+    description: Only these hosts (of O(cluster) when given) and their VMs.
+    type: list
+    elements: str
+    default: []
+'''
+
+EXAMPLES = r'''
+- name: Read the cluster
+  vmfleet.maintenance.vsphere_cluster_info:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    cluster: Cluster-A
+  register: cluster
+
+- name: Plan the drain of esx-01
+  vmfleet.maintenance.placement_plan:
+    hosts: "{{ cluster.hosts }}"
+    vms: "{{ cluster.vms }}"
+    rules: "{{ cluster.rules }}"
+    evacuate: [esx-01]
+    headroom_percent: 10
+'''
+
+RETURN = r'''
+hosts:
+  description: ESXi hosts in the core's shape.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: esx-01, memory_mb: 65536, reserved_memory_mb: 0, vcpus: 0, state: up,
+            storage: [esx-01-local, shared-ds]}]
+vms:
+  description: VMs registered on the hosts, in the core's shape.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: app-iso, host: esx-01, memory_mb: 2048, vcpus: 2, power_state: "on",
+            storage: [esx-01-local, shared-ds], methods: [live],
+            methods_reason: "connected CD/DVD drive 1 is backed by [esx-01-local] iso/tools.iso, which only esx-01 mounts: ..."}]
+rules:
+  description: DRS rules in the core's shape.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: web-spread, kind: anti_affinity, vms: [web-01, web-02], strength: should}]
+skipped_rules:
+  description: DRS rules left out, each with C(name) and C(reason).
+  returned: always
+  type: list
+  elements: dict
+details:
+  description:
+    - C(hosts) - per host its C(cluster), C(connection_state), C(in_maintenance_mode), C(cpu_cores), C(cpu_mhz)
+      and C(datastores).
+    - C(vms) - per VM its C(power_state) as vSphere names it, C(cpus), C(template), C(datastores) and C(cdroms)
+      (C(label), C(backing) C(iso)/C(client)/C(host_device), C(iso), C(connected)).
+  returned: always
+  type: dict
+count_powered_off:
+  description: Always false for vSphere (a powered-off VM holds no host memory).
+  returned: always
+  type: bool
+'''
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
+
+
+class VsphereClusterInfoModule(VmwareModule):
+    argument_spec = dict(
+        cluster=dict(type="str"),
+        hosts=dict(type="list", elements="str", default=[]),
+    )
+    module_kwargs = dict(supports_check_mode=True)
+
+    def run(self):
+        cluster = VsphereCluster(self.content)
+        hosts = cluster.select_hosts(self.params["cluster"], self.params["hosts"])
+        snap = cluster.gather(hosts)
+        self.results.update(hosts=snap.hosts, vms=snap.vms, rules=snap.rules, skipped_rules=snap.skipped_rules,
+                            details=snap.details, count_powered_off=False)
+
+
+def main():
+    VsphereClusterInfoModule()()
+
+
+if __name__ == "__main__":
+    main()

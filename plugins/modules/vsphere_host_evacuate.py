@@ -1,0 +1,163 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: vsphere_host_evacuate
+short_description: Empty an ESXi host by a capacity-safe plan and put it in maintenance mode
+version_added: 0.1.0
+description:
+  - Moves every VM in scope off O(host) following a placement plan, wave by wave, per VM in the canonical
+    fallback order - vMotion (C(live), C(MigrateVM_Task) to the target host), cold migration of a powered-off or
+    suspended VM (C(move), C(RelocateVM_Task); its power state is kept), or relocation with the VM's files to a
+    datastore the target mounts (C(storage), vMotion with Storage vMotion for a running VM).
+  - Without DRS nothing moves VMs for you; the plan (O(plan), or one made here from the host's cluster as
+    M(vmfleet.maintenance.vsphere_cluster_info) reads it) decides every target, honouring DRS rules.
+  - Watches each task's progress; a move whose progress does not change for O(stall_seconds) is cancelled
+    (O(on_stall=abort)). vSphere has no force-complete, so O(on_stall=force_complete) waits one more stall period.
+  - With O(maintenance_mode=enter) (the default) the host enters maintenance mode once no powered-on VM is left
+    on it, and the module fails, naming them, when some remain. An empty host already in maintenance mode reports
+    no change.
+  - With O(maintenance_mode=exit) the host leaves maintenance mode first; then only O(plan) is carried out when
+    given (a failback plan brings VMs back) and nothing is planned here.
+  - An infeasible plan fails before anything moves.
+author:
+  - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.drain
+attributes:
+  check_mode:
+    support: full
+    description: Returns the plan and whether maintenance mode would change; moves nothing.
+  diff_mode:
+    support: none
+    description: The per-VM results and RV(in_maintenance_mode) say what changed.
+options:
+  maintenance_mode:
+    description: C(enter) maintenance mode once the host is empty, C(exit) it before carrying out a given plan,
+      or C(none) to leave it as it is.
+    type: str
+    default: enter
+    choices: [enter, exit, none]
+  timeout:
+    description: Seconds for all the moves (those still running are cancelled), and for entering or leaving
+      maintenance mode.
+    type: int
+    default: 3600
+'''
+
+EXAMPLES = r'''
+- name: Repair what breaks vMotion first
+  vmfleet.maintenance.vsphere_vmotion_preflight:
+    cluster: Cluster-A
+    fix: true
+
+- name: Empty esx-01 and put it in maintenance mode
+  vmfleet.maintenance.vsphere_host_evacuate:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    host: esx-01
+    headroom_percent: 10
+  register: drained
+
+- name: After patching, take esx-01 out of maintenance mode
+  vmfleet.maintenance.vsphere_host_evacuate:
+    host: esx-01
+    maintenance_mode: exit
+'''
+
+RETURN = r'''
+plan:
+  description: The plan carried out (see M(vmfleet.maintenance.placement_plan)); null with O(maintenance_mode=exit)
+    and no O(plan).
+  returned: always
+  type: dict
+results:
+  description: Per VM C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
+    C(final_host), C(status) (moved or failed) and C(error) (the vSphere fault and what to fix).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{vm: web-01, source: esx-01, target: esx-03, method: live, status: moved,
+            attempts: [{method: live}], duration_seconds: 12.4, final_host: esx-03, error: null}]
+in_maintenance_mode:
+  description: Whether the host was in maintenance mode C(before) and is C(after) (as it would be in check mode).
+  returned: always
+  type: dict
+  sample: {before: false, after: true}
+'''
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import (
+    drain_argument_spec, plan_for, run_drain)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule, wait_for_task
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import (
+    VsphereCluster, VsphereMoveAdapter, powered_on_vms, set_maintenance_mode)
+
+
+class VsphereHostEvacuateModule(VmwareModule):
+    argument_spec = dict(
+        drain_argument_spec(),
+        maintenance_mode=dict(type="str", default="enter", choices=["enter", "exit", "none"]),
+        timeout=dict(type="int", default=3600),
+    )
+    module_kwargs = dict(supports_check_mode=True)
+
+    def run(self):
+        params = self.params
+        cluster = VsphereCluster(self.content)
+        host = cluster.select_hosts(hosts=[params["host"]])[0]
+        in_maintenance = bool(host.runtime.inMaintenanceMode)
+        self.results.update(plan=None, results=[], in_maintenance_mode={"before": in_maintenance,
+                                                                         "after": in_maintenance})
+        if params["maintenance_mode"] == "exit":
+            self._maintenance(host, enter=False)
+            if not params["plan"]:
+                return
+        snap = cluster.gather(cluster.peers([host]))
+        plan = plan_for(self, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
+        adapter = VsphereMoveAdapter(self.content, snap.vm_objects, snap.host_objects)
+        exited = self.results["changed"]
+        run_drain(self, plan, adapter, dict((v["name"], v["methods"]) for v in snap.vms))
+        self.results["changed"] = self.results["changed"] or exited
+        if params["maintenance_mode"] == "enter":
+            self._enter(host, snap, plan)
+
+    def _enter(self, host, snap, plan):
+        """Enter maintenance mode once no powered-on VM is left (or, in check mode, would be left)."""
+        if self.check_mode:
+            moved = set(m["vm"] for m in plan["moves"])
+            remaining = [v["name"] for v in snap.vms
+                         if v["host"] == host.name and v["power_state"] == "on" and v["name"] not in moved]
+        else:
+            remaining = powered_on_vms(host)
+        if remaining:
+            self.fail("cannot enter maintenance mode on %s: powered-on VM(s) %s %s on it; move them (check the "
+                      "plan's unplaced and held VMs) or power them off first"
+                      % (host.name, ", ".join(remaining), "would remain" if self.check_mode else "remain"))
+        self._maintenance(host, enter=True)
+
+    def _maintenance(self, host, enter):
+        """Enter or leave maintenance mode unless the host already is where it should be."""
+        state = self.results["in_maintenance_mode"]
+        if state["after"] == enter:
+            return
+        state["after"] = enter
+        self.results["changed"] = True
+        if not self.check_mode:
+            timeout = self.params["timeout"]
+            set_maintenance_mode(host, enter, timeout, lambda task: wait_for_task(task, timeout + 30))
+
+
+def main():
+    VsphereHostEvacuateModule()()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+"""make demo: start the embedded mock hosts, run playbooks/rolling_update.yml on them, print a summary.
+
+Each platform's mock is started from its demo scenario on 127.0.0.1, an inventory pointing at it is
+written under build/demo/, the playbook runs, the mocks' own state is compared before and after
+(no instance lost, every running one still running), and the mocks are stopped.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.path.join(ROOT, "build", "demo")
+PYTHON = sys.executable
+PLAYBOOK = os.path.join(ROOT, "playbooks", "rolling_update.yml")
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def post(url):
+    request = urllib.request.Request(url, data=b"{}", method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read()
+
+
+class NovaDemo:
+    """The nova cluster: Keystone + Nova + Placement mock."""
+
+    name = "demo-nova"
+    scenario = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "demo.yaml")
+
+    def start(self):
+        url_file = os.path.join(BUILD, "nova.url")
+        if os.path.exists(url_file):
+            os.unlink(url_file)
+        log = open(os.path.join(BUILD, "nova-mock.log"), "w")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [PYTHON, "-m", "tests.mocks.nova", "--scenario", self.scenario, "--port", "0", "--url-file", url_file],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while not os.path.exists(url_file) or not open(url_file).read().strip():
+            if time.time() > deadline or self.process.poll() is not None:
+                raise SystemExit("the nova mock did not start; see %s" % log.name)
+            time.sleep(0.1)
+        self.url = open(url_file).read().strip()
+        return self
+
+    def inventory(self, run_id):
+        auth = get_json(self.url + "/_mock/auth")
+        connection = {"auth": dict((k, auth[k]) for k in ("auth_url", "username", "password", "project_name",
+                                                          "user_domain_name", "project_domain_name")),
+                      "region_name": auth["region_name"]}
+        return {
+            "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
+            "vmfleet_platform": "nova", "vmfleet_connection": connection,
+            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "rolling_update_state_dir": os.path.join(BUILD, "state"),
+            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+            "rolling_update_stall_seconds": 30,
+        }
+
+    def instances(self):
+        state = get_json(self.url + "/_mock/state")
+        return dict((name, (item["host"], item["status"])) for name, item in state["instances"].items())
+
+    def stop(self):
+        try:
+            post(self.url + "/_mock/stop")
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def run_playbook(inventory_path, check=False):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=os.path.join(ROOT, "build", "ansible-home"),
+               ANSIBLE_LOCAL_TEMP=os.path.join(ROOT, "build", "ansible-tmp"))
+    command = [os.path.join(os.path.dirname(PYTHON), "ansible-playbook"), "-i", inventory_path, PLAYBOOK]
+    if check:
+        command.append("--check")
+    return subprocess.run(command, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+
+
+def summary(cluster, before, after, report):
+    running_before = sorted(n for n, (_h, s) in before.items() if s == "ACTIVE")
+    still_running = [n for n in running_before if after.get(n, (None, None))[1] == "ACTIVE"]
+    moved = sum(1 for n in before if before[n][0] != after.get(n, (None,))[0])
+    lines = [
+        "cluster %s (%s): %s" % (cluster.name, report["platform"], report["status"]),
+        "  hosts updated:        %d of %d" % (report["summary"]["hosts_updated"], len(report["rolling_order"])),
+        "  VMs moved:            %d moves (%d VMs on another host at the end)" % (report["summary"]["vms_moved"], moved),
+        "  failed migrations:    %d" % report["summary"]["failed_migrations"],
+        "  migrated MB vs floor: %s MB / %s MB = %.2f" % (
+            int(report["summary"]["migrated_mb"] or 0), int(report["floor_mb"] or 0),
+            (report["summary"]["migrated_mb"] or 0) / (report["floor_mb"] or 1)),
+        "  instances:            %d before, %d after; running %d before, %d still running" % (
+            len(before), len(after), len(running_before), len(still_running)),
+    ]
+    return lines, len(after) == len(before) and len(still_running) == len(running_before)
+
+
+def main():
+    os.makedirs(BUILD, exist_ok=True)
+    run_id = "demo-%s" % time.strftime("%Y%m%d-%H%M%S")
+    clusters = [NovaDemo()]
+    started = []
+    ok = True
+    try:
+        for cluster in clusters:
+            started.append(cluster.start())
+        inventory = {"vmfleet_clusters": {"hosts": dict((c.name, c.inventory(run_id)) for c in started)}}
+        inventory_path = os.path.join(BUILD, "inventory.json")
+        with open(inventory_path, "w") as handle:
+            json.dump(inventory, handle, indent=2)
+        before = dict((c.name, c.instances()) for c in started)
+        print("make demo: rolling update of %s on embedded mock hosts (run %s)" % (
+            ", ".join(c.name for c in started), run_id))
+        result = run_playbook(inventory_path)
+        with open(os.path.join(BUILD, "ansible.log"), "w") as handle:
+            handle.write(result.stdout + result.stderr)
+        print("\n".join(line for line in result.stdout.splitlines() if line.startswith(("PLAY RECAP", "demo-")) or
+                        "Rollout " in line or "Report: " in line))
+        for cluster in started:
+            report_path = os.path.join(BUILD, "state", run_id, "rollout.json")
+            with open(report_path) as handle:
+                report = json.load(handle)
+            lines, healthy = summary(cluster, before[cluster.name], cluster.instances(), report)
+            print("\n".join(lines))
+            print("  report:               %s" % report_path.replace(".json", ".html"))
+            ok = ok and healthy and report["status"] == "ok" and report["summary"]["failed_migrations"] == 0
+        if result.returncode != 0:
+            ok = False
+            print(result.stdout[-4000:])
+    finally:
+        for cluster in started:
+            cluster.stop()
+    print("make demo: %s" % ("OK" if ok else "FAILED (see build/demo/ansible.log)"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
