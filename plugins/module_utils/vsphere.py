@@ -247,9 +247,17 @@ def vm_facts(vm, host_name):
         "vcpus": float(config.hardware.numCPU) if config is not None else 0.0,
         "template": bool(config.template) if config is not None else False,
         "accessible": config is not None,
-        "datastores": sorted(d.name for d in vm.datastore),
+        "datastores": file_datastores(config) if config is not None else sorted(d.name for d in vm.datastore),
         "cdroms": [cdrom_facts(d) for d in devices if isinstance(d, vim.vm.device.VirtualCdrom)],
     }
+
+
+def file_datastores(config):
+    """Names of the datastores holding the VM's configuration and disks (vm.datastore also lists its ISOs')."""
+    paths = [config.files.vmPathName] if config.files is not None else []
+    paths += [getattr(d.backing, "fileName", None) for d in config.hardware.device
+              if isinstance(d, vim.vm.device.VirtualDisk)]
+    return sorted(set(name for name in (path_datastore(p) for p in paths if p) if name))
 
 
 def cdrom_facts(device):
@@ -261,13 +269,13 @@ def cdrom_facts(device):
              "start_connected": bool(connectable and connectable.startConnected),
              "backing": "client", "iso": None, "datastore": None}
     if isinstance(backing, vim.vm.device.VirtualCdrom.IsoBackingInfo):
-        facts.update(backing="iso", iso=backing.fileName, datastore=iso_datastore(backing.fileName))
+        facts.update(backing="iso", iso=backing.fileName, datastore=path_datastore(backing.fileName))
     elif isinstance(backing, vim.vm.device.VirtualCdrom.AtapiBackingInfo):
         facts.update(backing="host_device")
     return facts
 
 
-def iso_datastore(path):
+def path_datastore(path):
     """'esx-01-local' from '[esx-01-local] iso/x.iso'; '' for '[] /vmimages/...' (a host's own files)."""
     path = (path or "").strip()
     if path.startswith("[") and "]" in path:
@@ -468,7 +476,8 @@ def relocate_spec(vm, target):
     if pool is not None:
         spec.pool = pool
     reachable = list(target.datastore)
-    if any(d not in reachable for d in vm.datastore):
+    names = set(d.name for d in reachable)
+    if any(name not in names for name in file_datastores(vm.config)):
         spec.datastore = best_datastore(reachable, vm.name, target.name)
     return spec
 
@@ -490,8 +499,9 @@ def move_failure(handle, fault):
     """'vMotion of web-01 to esx-03 failed: MigrationDisabled: ... - set Migrate.Enabled = 1 ...'."""
     name = type(fault).__name__.rsplit(".", 1)[-1]
     hint = FIX_HINTS.get(name)
-    return "%s of %s to %s failed: %s%s" % (MOVE_LABEL[handle["method"]], handle["name"], handle["target"],
-                                           fault_text(fault), " - %s" % hint if hint else "")
+    what = MOVE_LABEL[handle["method"]]
+    text = "%s of %s to %s failed: %s" % (what, handle["name"], handle["target"], fault_text(fault))
+    return "%s - %s" % (text, hint) if hint else text
 
 
 def _call(method, **kwargs):
@@ -515,8 +525,8 @@ def set_maintenance_mode(host, enter, timeout, wait):
         else:
             wait(host.ExitMaintenanceMode_Task(timeout=timeout))
     except vmodl.MethodFault as fault:
-        raise VsphereError("%s maintenance mode on %s failed: %s" % ("entering" if enter else "exiting", host.name,
-                                                                   fault_text(fault)))
+        action = "entering" if enter else "exiting"
+        raise VsphereError("%s maintenance mode on %s failed: %s" % (action, host.name, fault_text(fault)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,8 +761,8 @@ def apply_fix(item, host_objects, vm_objects, wait):
     try:
         _apply_fix(item, host_objects, vm_objects, wait)
     except vmodl.MethodFault as fault:
-        raise VsphereError("fixing %s on %s failed: %s" % (item["code"], ", ".join(item["vms"] or item["hosts"]),
-                                                         fault_text(fault)))
+        where = ", ".join(item["vms"] or item["hosts"])
+        raise VsphereError("fixing %s on %s failed: %s" % (item["code"], where, fault_text(fault)))
 
 
 def _apply_fix(item, host_objects, vm_objects, wait):

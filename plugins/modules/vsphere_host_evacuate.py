@@ -114,8 +114,8 @@ class VsphereHostEvacuateModule(VmwareModule):
         cluster = VsphereCluster(self.content)
         host = cluster.select_hosts(hosts=[params["host"]])[0]
         in_maintenance = bool(host.runtime.inMaintenanceMode)
-        self.results.update(plan=None, results=[], in_maintenance_mode={"before": in_maintenance,
-                                                                         "after": in_maintenance})
+        self.results.update(plan=None, results=[],
+                            in_maintenance_mode={"before": in_maintenance, "after": in_maintenance})
         if params["maintenance_mode"] == "exit":
             self._maintenance(host, enter=False)
             if not params["plan"]:

@@ -11,7 +11,7 @@ from .filters import Evaluation, evaluate
 from .scope import classify
 from .search import improve
 from .state import ClusterState
-from .targets import TargetIndex
+from .targets import TargetIndex, rolling_ties
 from .units import build_units
 from .waves import Budget, Move, schedule
 
@@ -44,7 +44,8 @@ class Drainer:
         self.cluster = cluster
         self.options = options
         self.state = ClusterState(cluster, options)
-        self.index = TargetIndex(self.state, tier_of)
+        ties = rolling_ties(options.rolling_order) if tier_of else None
+        self.index = TargetIndex(self.state, tier_of, ties)
         self.tiered = bool(tier_of)
         self.depends_on = dict((v.name, v.depends_on) for v in cluster.vms.values() if v.depends_on)
         self.down_hosts = [n for n, h in cluster.hosts.items() if h.state == "down"]

@@ -52,8 +52,8 @@ def plan_failback(cluster, returned, options):
                         % (next_host, describe_unplaced(blocked))})
     moves = [Move(vm.name, source, vm.home, method, vm.memory_mb if state.counts(vm) else 0,
                   vm.vcpus if state.counts(vm) else 0, vm.priority) for vm, source, method in accepted]
-    before = ClusterState(cluster, options)
-    stuck = schedule(moves, before.memory_used, before.vcpus_used, state.memory_capacity,
+    start = ClusterState(cluster, options)
+    stuck = schedule(moves, start.memory_used, start.vcpus_used, state.memory_capacity,
                      lambda h: cluster.hosts[h].vcpu_capacity,
                      dict((v.name, v.depends_on) for v in cluster.vms.values()), [],
                      options.max_parallel_per_host, options.max_parallel_total)

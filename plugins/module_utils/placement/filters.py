@@ -94,11 +94,12 @@ class Evaluation:
         self.should_violations = should_violations
 
 
-def evaluate(state, unit, target_name, tier=0):
+def evaluate(state, unit, target_name, tier=0, tie=0):
     """Evaluation of target for the unit, or a (code, detail) rejection.
 
     The key orders hosts: reserve hosts last, then fewest broken should-rules, then the earliest
-    method (live before quick before move ...), storage reach, rolling tier, then the balance.
+    method (live before quick before move ...), storage reach, rolling tier, then the balance;
+    among equals, the lower tie (hosts drained later in the rolling order), then the name.
     """
     cluster = state.cluster
     target = cluster.hosts[target_name]
@@ -125,7 +126,7 @@ def evaluate(state, unit, target_name, tier=0):
     if unfit:
         return unfit
     key = (1 if target.emergency else 0, should, worst_rank, no_reach, tier,
-           round(state.utilization(target_name, unit.counted_mb), 9), target_name)
+           round(state.utilization(target_name, unit.counted_mb), 9), tie, target_name)
     return Evaluation(target_name, methods, key, should)
 
 

@@ -16,6 +16,12 @@ _ANYWHERE = Host("*", 1.0)  # a host that reaches every storage
 TIE = 1e-9  # utilizations closer than this are a tie: the host with more free memory keeps it
 
 
+def rolling_ties(order):
+    """Among equally good later hosts, prefer the one drained last: VMs parked there move again
+    only at the end, when every other host is updated and has room."""
+    return dict((name, -i) for i, name in enumerate(order))
+
+
 def rolling_tiers(order, position):
     """Tier 1 for hosts drained later in the order (avoid), 0 for hosts already done or outside."""
     return dict((name, 1 if i > position else 0) for i, name in enumerate(order))
@@ -24,9 +30,10 @@ def rolling_tiers(order, position):
 class TargetIndex:
     """Hosts that may receive VMs, bucketed by (reserve host, rolling tier), sorted by free memory."""
 
-    def __init__(self, state, tier_of=None):
+    def __init__(self, state, tier_of=None, tie_of=None):
         self.state = state
         self.tier_of = dict(tier_of or {})
+        self.tie_of = dict(tie_of or {})
         self.buckets = {}
         self.entry = {}
         self.narrowest = {}
@@ -40,13 +47,16 @@ class TargetIndex:
     def tier(self, name):
         return self.tier_of.get(name, 0)
 
+    def tie(self, name):
+        return self.tie_of.get(name, 0) if self.tier(name) else 0
+
     def _bucket_key(self, name):
         return (1 if self.state.cluster.hosts[name].emergency else 0, self.tier(name))
 
     def _insert(self, name):
         key = self._bucket_key(name)
         usable, capacity = self.capacity[name]
-        item = (self.state.memory_used[name] - usable, name)
+        item = (self.state.memory_used[name] - usable, self.tie(name), name)
         insort(self.buckets.setdefault(key, []), item)
         self.entry[name] = (key, item)
         self.narrowest[key] = min(self.narrowest.get(key, capacity), capacity)
@@ -77,7 +87,7 @@ class TargetIndex:
         """
         allowed = _allowed_hosts(self.state, unit)
         if allowed is not None:
-            found = [evaluate(self.state, unit, n, self.tier(n)) for n in sorted(allowed)
+            found = [evaluate(self.state, unit, n, self.tier(n), self.tie(n)) for n in sorted(allowed)
                      if n in self.entry and n not in exclude]
             return _min_key([e for e in found if isinstance(e, Evaluation)])
         rank = self._ideal_rank(unit)
@@ -96,7 +106,7 @@ class TargetIndex:
         beat it, and the utilization floor of the hosts left rises as their free memory falls."""
         best = None
         need = unit.counted_mb - 1e-6
-        for neg_free, name in self.buckets[key]:
+        for neg_free, tie, name in self.buckets[key]:
             if -neg_free < need:
                 break
             if best is not None and _is_ideal(best, rank) and \
@@ -104,7 +114,7 @@ class TargetIndex:
                 break
             if name in exclude:
                 continue
-            result = evaluate(self.state, unit, name, key[1])
+            result = evaluate(self.state, unit, name, key[1], tie)
             if isinstance(result, Evaluation) and (best is None or result.key < best.key):
                 best = result
         return best

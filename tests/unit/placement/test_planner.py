@@ -255,3 +255,21 @@ def test_bad_input_gives_one_clear_error(change, message):
     with pytest.raises(PlacementInputError) as error:
         make_plan(args["hosts"], args["vms"], args["rules"], evacuate=args["evacuate"])
     assert message in str(error.value)
+
+
+def test_every_plan_reports_usage_before_and_after():
+    cluster = hosts(("n1", 1000, {}), ("n2", 1000, {}))
+    vms = [{"name": "a", "host": "n2", "memory_mb": 400, "home": "n1"}]
+    for plan in (make_plan(cluster, vms, evacuate=["n2"]), make_plan(cluster, vms, mode="failback", evacuate=["n1"]),
+                 make_plan(cluster, vms, rolling_order=["n1", "n2"]), make_plan(cluster, vms)):
+        assert plan["hosts_before"]["n2"]["memory_used_mb"] == 400
+        assert set(plan["hosts_after"]) == {"n1", "n2"}
+    assert make_plan(cluster, vms)["mode"] == "snapshot"
+
+
+def test_later_hosts_tie_broken_towards_the_one_drained_last():
+    names = ["n1", "n2", "n3", "n4"]
+    cluster = hosts(*[(n, 10000, {}) for n in names])
+    vms = [{"name": "big", "host": "n1", "memory_mb": 3000}]
+    plan = make_plan(cluster, vms, evacuate=["n1"], rolling_order=names)
+    assert plan["moves"][0]["target"] == "n4"

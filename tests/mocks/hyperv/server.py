@@ -1,0 +1,219 @@
+"""The HTTP server: `/wsman` for WinRM clients (basic auth), `/_mock/...` for tests (no auth, loopback).
+
+Control API (JSON in, JSON out):
+  GET  /_mock/state                  clock, nodes, VMs, migrations, CAU role and runs
+  GET  /_mock/events?node=HV01       a node's System log
+  GET  /_mock/commands               scripts received (decoded), exit codes, stderr
+  GET  /_mock/files?node=HV01        files on a node's disk (and cluster storage)
+  POST /_mock/advance {"seconds": n} let simulated time pass
+  POST /_mock/reset  {"scenario": path | mapping, "seed": n}   reload (default: the start scenario)
+  POST /_mock/fault  {"node_down": "HV03"} | {"node_up": ..} | {"update_failures": {"HV02": 1}}
+                     | {"reboot_seconds": {"HV02": 2400}} | {"max_vm_migrations": {"HV01": 4}}
+  POST /_mock/clock  {"idle_speed": 60}   simulated seconds per real second while no script runs
+  POST /_mock/stop                   shut the server down
+"""
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from . import scenario as scenario_mod
+from .maintenance import crash
+from .state_view import cluster_state, node_events
+from .wsman import WSManService
+
+
+class MockState:
+    """What the server serves: the current cluster (replaced on reset), credentials, the command log."""
+
+    def __init__(self, scenario: str | Path | dict):
+        self.scenario_source = scenario
+        self.commands: list[dict[str, Any]] = []
+        self.idle_speed = 0.0
+        self.wsman = WSManService(self)
+        self.load(scenario)
+
+    def load(self, source: str | Path | dict, seed: int | None = None) -> None:
+        if isinstance(source, (str, Path)):
+            data = scenario_mod.yaml.safe_load(Path(source).read_text(encoding='utf-8'))
+        else:
+            data = dict(source)
+        if seed is not None:
+            data['seed'] = seed
+        cluster, options = scenario_mod.load(data)
+        if hasattr(self, 'cluster'):
+            self.wsman.stop_all()
+        self.cluster = cluster
+        self.username = options['username']
+        self.password = options['password']
+        self.commands = []
+
+    def record_command(self, line: str, script: str, exit_code: int, stderr: str, seconds: float) -> None:
+        self.commands.append({'command_line_length': len(line), 'script': script, 'exit_code': exit_code,
+                              'stderr': stderr, 'real_seconds': round(seconds, 3),
+                              'sim_time': round(self.cluster.clock.now, 3)})
+
+    def credentials_ok(self, header: str | None) -> bool:
+        if not header or not header.lower().startswith('basic '):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode('utf-8').partition(':')
+        except (ValueError, UnicodeDecodeError):
+            return False
+        short = user.split('\\')[-1].split('@')[0].lower()
+        expected = self.username.split('\\')[-1].split('@')[0].lower()
+        return short == expected and password == self.password
+
+    def fault(self, body: dict) -> dict:
+        cluster = self.cluster
+        with cluster.lock:
+            for name in _names(body.get('node_down')):
+                crash(cluster, _node(cluster, name))
+            for name in _names(body.get('node_up')):
+                _node(cluster, name).state = 'Up'
+            for name, count in (body.get('update_failures') or {}).items():
+                cluster.faults['update_failures'][_node(cluster, name).name] = int(count)
+            for name, seconds in (body.get('reboot_seconds') or {}).items():
+                _node(cluster, name).reboot_seconds = float(seconds)
+            for name, count in (body.get('max_vm_migrations') or {}).items():
+                _node(cluster, name).max_vm_migrations = int(count)
+            cluster.migrations.dispatch()
+        cluster.clock.poke()
+        return {'ok': True}
+
+
+def _names(value) -> list[str]:
+    if not value:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _node(cluster, name: str):
+    node = cluster.node(name)
+    if node is None:
+        raise KeyError(f'unknown node {name!r}')
+    return node
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = 'Microsoft-HTTPAPI/2.0'
+    sys_version = ''
+    protocol_version = 'HTTP/1.1'
+
+    @property
+    def state(self) -> MockState:
+        return self.server.mock_state  # type: ignore[attr-defined]
+
+    def log_message(self, fmt, *args):  # quiet
+        return
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, json.dumps(payload, default=str).encode('utf-8'), 'application/json')
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def do_POST(self):
+        path = urlparse(self.path).path
+        if path.lower() == '/wsman':
+            return self._wsman()
+        if path.startswith('/_mock/'):
+            return self._control('POST', path)
+        self._send(404, b'', 'text/plain')
+
+    def do_GET(self):
+        path = urlparse(self.path).path
+        if path.startswith('/_mock/'):
+            return self._control('GET', path)
+        self._send(404, b'', 'text/plain')
+
+    def _wsman(self):
+        body = self._body()
+        if not self.state.credentials_ok(self.headers.get('Authorization')):
+            return self._send(401, b'', 'text/plain', {'WWW-Authenticate': 'Basic realm="WSMAN"'})
+        endpoint = f'http://{self.headers.get("Host", "127.0.0.1")}/wsman'
+        status, text = self.state.wsman.handle(body, endpoint)
+        self._send(status, text.encode('utf-8'), 'application/soap+xml;charset=UTF-8')
+
+    def _control(self, method: str, path: str):
+        state = self.state
+        query = parse_qs(urlparse(self.path).query)
+        try:
+            payload = json.loads(self._body() or b'{}') if method == 'POST' else {}
+            name = path[len('/_mock/'):].strip('/')
+            if name == 'state':
+                with state.cluster.lock:
+                    return self._json(200, cluster_state(state.cluster))
+            if name == 'events':
+                with state.cluster.lock:
+                    return self._json(200, node_events(state.cluster, query.get('node', [None])[0]))
+            if name == 'commands':
+                return self._json(200, state.commands)
+            if name == 'files':
+                node = state.cluster.node(query.get('node', [state.cluster.endpoint_node])[0])
+                files = {p: c for p, c in node.files.values()} if node else {}
+                files.update({p: c for p, c in state.cluster.shared_files.values()})
+                return self._json(200, files)
+            if name == 'advance':
+                state.cluster.clock.advance(float(payload.get('seconds', 0)))
+                return self._json(200, {'now': state.cluster.clock.now})
+            if name == 'reset':
+                state.load(payload.get('scenario') or state.scenario_source, payload.get('seed'))
+                return self._json(200, {'ok': True})
+            if name == 'fault':
+                return self._json(200, state.fault(payload))
+            if name == 'clock':
+                state.idle_speed = float(payload.get('idle_speed', 0))
+                return self._json(200, {'idle_speed': state.idle_speed})
+            if name == 'stop':
+                self._json(200, {'ok': True})
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                return None
+            return self._json(404, {'error': f'unknown control endpoint {path}'})
+        except (KeyError, ValueError, scenario_mod.ScenarioError) as exc:
+            return self._json(400, {'error': str(exc)})
+
+
+def _idle_ticker(server: ThreadingHTTPServer, state: MockState, stop: threading.Event) -> None:
+    """Let simulated time flow at `idle_speed` while no script is running."""
+    step = 0.1
+    while not stop.wait(step):
+        clock = state.cluster.clock
+        if state.idle_speed > 0 and clock.actors == 0:
+            clock.advance(state.idle_speed * step)
+
+
+def serve(scenario: str | Path | dict, host: str = '127.0.0.1', port: int = 0) -> tuple[ThreadingHTTPServer, MockState]:
+    """Create (not start) a server; call serve_forever() on it, or use start_in_thread()."""
+    state = MockState(scenario)
+    server = ThreadingHTTPServer((host, port), _Handler)
+    server.daemon_threads = True
+    server.mock_state = state  # type: ignore[attr-defined]
+    stop = threading.Event()
+    server.ticker_stop = stop  # type: ignore[attr-defined]
+    threading.Thread(target=_idle_ticker, args=(server, state, stop), daemon=True).start()
+    return server, state
+
+
+def start_in_thread(scenario: str | Path | dict, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """Run a server in a background thread; returns it and its WinRM URL."""
+    server, _ = serve(scenario, port=port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    time.sleep(0.01)
+    return server, f'http://127.0.0.1:{server.server_address[1]}/wsman'
