@@ -44,12 +44,8 @@ class NovaDemo:
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [PYTHON, "-m", "tests.mocks.nova", "--scenario", self.scenario, "--port", "0", "--url-file", url_file],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while not os.path.exists(url_file) or not open(url_file).read().strip():
-            if time.time() > deadline or self.process.poll() is not None:
-                raise SystemExit("the nova mock did not start; see %s" % log.name)
-            time.sleep(0.1)
-        self.url = open(url_file).read().strip()
+        wait_for_file(url_file, self.process, log.name)
+        self.url = read(url_file)
         return self
 
     def inventory(self, run_id):
@@ -61,7 +57,7 @@ class NovaDemo:
             "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
             "vmfleet_platform": "nova", "vmfleet_connection": connection,
             "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
-            "rolling_update_state_dir": os.path.join(BUILD, "state"),
+            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
             "rolling_update_stall_seconds": 30,
         }
@@ -81,6 +77,76 @@ class NovaDemo:
             self.process.kill()
 
 
+class VsphereDemo:
+    """The vSphere cluster: vcsim (govmomi's simulator) extended by tests/mocks/vsphere, with three
+    fixable seed-003 faults planted (vMotion VMkernel adapter, Migrate.Enabled = 0, a local-ISO CD-ROM)."""
+
+    name = "demo-vsphere"
+    scenario = os.path.join(ROOT, "tests", "mocks", "vsphere", "scenarios", "demo.json")
+
+    def start(self):
+        subprocess.run([os.path.join(ROOT, "tests", "mocks", "vsphere", "build.sh")], check=True,
+                       stdout=subprocess.DEVNULL)
+        url_file = os.path.join(BUILD, "vsphere.url")
+        if os.path.exists(url_file):
+            os.unlink(url_file)
+        log = open(os.path.join(BUILD, "vsphere-mock.log"), "w")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [os.path.join(ROOT, "build", "vcsimx"), "-scenario", self.scenario, "-listen", "127.0.0.1:0",
+             "-url-file", url_file], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_for_file(url_file, self.process, log.name)
+        self.url = read(url_file).rsplit("/sdk", 1)[0]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def inventory(self, run_id):
+        credentials = json.load(open(self.scenario))["credentials"]
+        return {
+            "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
+            "vmfleet_platform": "vsphere",
+            "vmfleet_connection": {"hostname": "127.0.0.1", "port": self.port, "username": credentials["username"],
+                                   "password": credentials["password"], "validate_certs": False},
+            "platform_fix": True, "platform_mock_reboot_seconds": 2,
+            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
+            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+        }
+
+    def instances(self):
+        from pyVim.connect import Disconnect, SmartConnect  # pylint: disable=import-outside-toplevel
+        from pyVmomi import vim  # pylint: disable=import-outside-toplevel
+        credentials = json.load(open(self.scenario))["credentials"]
+        si = SmartConnect(host="127.0.0.1", port=self.port, user=credentials["username"],
+                          pwd=credentials["password"], disableSslCertValidation=True)
+        try:
+            content = si.RetrieveContent()
+            view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+            return dict((vm.name, (vm.runtime.host.name, "ACTIVE" if vm.runtime.powerState == "poweredOn" else
+                                   str(vm.runtime.powerState))) for vm in view.view)
+        finally:
+            Disconnect(si)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def read(path):
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def wait_for_file(path, process, log_name):
+    deadline = time.time() + 60
+    while not os.path.exists(path) or not read(path):
+        if time.time() > deadline or process.poll() is not None:
+            raise SystemExit("a mock did not start; see %s" % log_name)
+        time.sleep(0.1)
+
+
 def run_playbook(inventory_path, check=False):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=os.path.join(ROOT, "build", "ansible-home"),
@@ -88,6 +154,7 @@ def run_playbook(inventory_path, check=False):
     command = [os.path.join(os.path.dirname(PYTHON), "ansible-playbook"), "-i", inventory_path, PLAYBOOK]
     if check:
         command.append("--check")
+    command += ["--forks", "4"]
     return subprocess.run(command, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
 
 
@@ -112,7 +179,7 @@ def summary(cluster, before, after, report):
 def main():
     os.makedirs(BUILD, exist_ok=True)
     run_id = "demo-%s" % time.strftime("%Y%m%d-%H%M%S")
-    clusters = [NovaDemo()]
+    clusters = [NovaDemo(), VsphereDemo()]
     started = []
     ok = True
     try:
@@ -131,7 +198,7 @@ def main():
         print("\n".join(line for line in result.stdout.splitlines() if line.startswith(("PLAY RECAP", "demo-")) or
                         "Rollout " in line or "Report: " in line))
         for cluster in started:
-            report_path = os.path.join(BUILD, "state", run_id, "rollout.json")
+            report_path = os.path.join(BUILD, "state", cluster.name, run_id, "rollout.json")
             with open(report_path) as handle:
                 report = json.load(handle)
             lines, healthy = summary(cluster, before[cluster.name], cluster.instances(), report)

@@ -68,4 +68,3 @@ options:
     type: bool
     default: false
 '''
-

@@ -94,7 +94,7 @@ class DrainStatusModule(VmfleetModule):
 
     def run(self):
         params = self.params
-        job_file = os.path.join(os.path.expanduser(params["async_dir"]), params["job_id"])
+        job_file = os.path.join(params["async_dir"], params["job_id"])
         if not os.path.exists(job_file):
             self.fail("no asynchronous job %s in %s: was the drain started with async and poll: 0?"
                       % (params["job_id"], params["async_dir"]))

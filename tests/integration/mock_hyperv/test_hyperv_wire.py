@@ -7,7 +7,6 @@ import pytest
 from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError, WSManFaultError
 
 
-
 def _encoded(script: str) -> str:
     return 'powershell -encodedcommand ' + base64.b64encode(script.encode('utf-16-le')).decode('ascii')
 

@@ -69,5 +69,3 @@ def load_scenario(**overrides):
         data = yaml.safe_load(handle)
     data.update(overrides)
     return data
-
-

@@ -11,8 +11,10 @@ def _allocations(mock):
 
 
 def _wait_status(mock, server_id, status):
-    return wait_until(lambda: (lambda s: s if s.status == status else None)(
-        mock.conn.compute.get_server(server_id)))
+    def _server_in_status():
+        server = mock.conn.compute.get_server(server_id)
+        return server if server.status == status else None
+    return wait_until(_server_in_status)
 
 
 def test_cold_migrate_and_confirm_keeps_shutoff(mock):

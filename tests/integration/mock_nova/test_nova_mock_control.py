@@ -60,7 +60,7 @@ def test_scenario_faults_apply_from_the_start(start_mock):
     mock = start_mock(faults=[{"kind": "http_error", "service": "placement",
                                "path": "/resource_providers", "status": 503,
                                "count": 2}])
-    for _ in range(2):
+    for attempt in range(2):
         with pytest.raises(openstack.exceptions.HttpException):
             list(mock.conn.placement.resource_providers())
     assert len(list(mock.conn.placement.resource_providers())) == 4

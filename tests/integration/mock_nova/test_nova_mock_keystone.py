@@ -18,12 +18,12 @@ def _get(url, headers=None):
 
 
 def test_identity_discovery_lists_v3(mock):
-    status, _, body = _get(mock.url + "/identity")
+    status, dummy_headers, body = _get(mock.url + "/identity")
     assert status == 300
     (v3,) = body["versions"]["values"]
     assert v3["id"].startswith("v3.")
     assert v3["links"][0]["href"] == mock.url + "/identity/v3/"
-    status, _, body = _get(mock.url + "/identity/v3/")
+    status, dummy_headers, body = _get(mock.url + "/identity/v3/")
     assert status == 200 and body["version"]["status"] == "stable"
 
 
@@ -60,6 +60,6 @@ def test_nova_requires_a_token(mock):
     assert status == 401
     assert "Keystone uri" in headers["WWW-Authenticate"]
     token = mock.conn.session.get_token()
-    status, _, body = _get(mock.url + "/v2.1/servers",
-                           {"X-Auth-Token": token})
+    status, dummy_headers, body = _get(mock.url + "/v2.1/servers",
+                                       {"X-Auth-Token": token})
     assert status == 200 and "servers" in body

@@ -37,7 +37,7 @@ SETTINGS: list[tuple[str, Any, Any]] = [
     ('OsRollingUpgrade', 'switch', False), ('AttemptSoftReboot', 'switch', False),
     ('RebootMode', REBOOT_TYPE, None),
 ]
-SETTING_NAMES = [name for name, _, _ in SETTINGS]
+SETTING_NAMES = [name for name, ptype, default in SETTINGS]
 RUN_PARAMETERS = ['MaxFailedNodes', 'MaxRetriesPerNode', 'NodeOrder', 'PreUpdateScript', 'PostUpdateScript',
                   'ConfigurationName', 'RequireAllNodesOnline', 'WarnAfter', 'StopAfter', 'RebootTimeoutMinutes',
                   'SeparateReboots', 'EnableFirewallRules', 'FailbackMode', 'SuspendClusterNodeTimeoutMinutes',
@@ -45,7 +45,7 @@ RUN_PARAMETERS = ['MaxFailedNodes', 'MaxRetriesPerNode', 'NodeOrder', 'PreUpdate
 
 
 def default_settings(cluster: Cluster) -> dict[str, Any]:
-    values = {name: (list(default) if isinstance(default, list) else default) for name, _, default in SETTINGS}
+    values = {name: (list(default) if isinstance(default, list) else default) for name, ptype, default in SETTINGS}
     values['MaxFailedNodes'] = max(0, len(cluster.nodes) // 3)
     return values
 
@@ -201,7 +201,7 @@ class CauRunner:
             return
         attempts = max(1, int(self.settings.get('MaxRetriesPerNode') or 3))
         error = ''
-        for _ in range(attempts):
+        for attempt in range(attempts):
             result.attempts += 1
             error = self._attempt(node)
             if not error:
@@ -276,7 +276,7 @@ class CauRunner:
                                 f"migration failed, not enough memory (event 21502).")
 
     def _wait_for_failbacks(self) -> None:
-        pending = [m for _, ms in self.run.failbacks for m in ms]
+        pending = [m for node_name, migrations in self.run.failbacks for m in migrations]
         if pending:
             self.clock.wait(lambda: all(m.finished for m in pending), None, self.token)
 

@@ -133,7 +133,7 @@ class Cluster:
     def node(self, name: str | None) -> Node | None:
         if not name:
             return None
-        short = str(name).split('.')[0].lower()
+        short = str(name).split('.', maxsplit=1)[0].lower()
         return next((n for n in self.nodes.values() if n.name.lower() == short), None)
 
     def vm(self, name: str) -> VirtualMachine | None:
@@ -204,7 +204,7 @@ class Cluster:
         return node.files, node.dirs, key, node
 
     def read_file(self, node: Node, path: str) -> str | None:
-        files, _, key, _ = self._resolve_path(path, node)
+        files, dirs, key, host = self._resolve_path(path, node)
         item = files.get(key)
         return None if item is None else item[1]
 
@@ -231,7 +231,7 @@ class Cluster:
         return None
 
     def make_dir(self, node: Node, path: str) -> str | None:
-        _, dirs, key, host = self._resolve_path(path, node)
+        files, dirs, key, host = self._resolve_path(path, node)
         if host is None:
             return f"The network path was not found. : '{path}'"
         parts = key.split('\\')
@@ -240,7 +240,7 @@ class Cluster:
         return None
 
     def remove_path(self, node: Node, path: str) -> bool:
-        files, dirs, key, _ = self._resolve_path(path, node)
+        files, dirs, key, host = self._resolve_path(path, node)
         if key in files:
             del files[key]
             return True

@@ -63,11 +63,11 @@ class MockState:
         if not header or not header.lower().startswith('basic '):
             return False
         try:
-            user, _, password = base64.b64decode(header[6:]).decode('utf-8').partition(':')
+            user, separator, password = base64.b64decode(header[6:]).decode('utf-8').partition(':')
         except (ValueError, UnicodeDecodeError):
             return False
-        short = user.split('\\')[-1].split('@')[0].lower()
-        expected = self.username.split('\\')[-1].split('@')[0].lower()
+        short = user.rsplit('\\', maxsplit=1)[-1].split('@', maxsplit=1)[0].lower()
+        expected = self.username.rsplit('\\', maxsplit=1)[-1].split('@', maxsplit=1)[0].lower()
         return short == expected and password == self.password
 
     def fault(self, body: dict) -> dict:
@@ -167,8 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(200, state.commands)
             if name == 'files':
                 node = state.cluster.node(query.get('node', [state.cluster.endpoint_node])[0])
-                files = {p: c for p, c in node.files.values()} if node else {}
-                files.update({p: c for p, c in state.cluster.shared_files.values()})
+                files = dict(node.files.values()) if node else {}
+                files.update(state.cluster.shared_files.values())
                 return self._json(200, files)
             if name == 'advance':
                 state.cluster.clock.advance(float(payload.get('seconds', 0)))
@@ -213,7 +213,7 @@ def serve(scenario: str | Path | dict, host: str = '127.0.0.1', port: int = 0) -
 
 def start_in_thread(scenario: str | Path | dict, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Run a server in a background thread; returns it and its WinRM URL."""
-    server, _ = serve(scenario, port=port)
+    server, state = serve(scenario, port=port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     time.sleep(0.01)
     return server, f'http://127.0.0.1:{server.server_address[1]}/wsman'

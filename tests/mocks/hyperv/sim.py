@@ -158,7 +158,7 @@ class SimClock:
                 break
             self.now = max(self.now, target)
             while self._events and self._events[0][0] <= self.now:
-                _, _, action = heapq.heappop(self._events)
+                due, seq, action = heapq.heappop(self._events)
                 action()
             if self._check_waiters():
                 break

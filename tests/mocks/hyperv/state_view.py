@@ -13,7 +13,7 @@ def _run(run) -> dict[str, Any]:
         'started_at': run.started_at, 'finished_at': run.finished_at,
         'duration_seconds': run.duration_seconds if run.finished_at is not None else None,
         'events_21502': run.events_21502, 'failed_nodes': run.failed_nodes,
-        'failback_migrations_failed': sum(1 for _, ms in run.failbacks for m in ms if m.state == 'Failed'),
+        'failback_migrations_failed': sum(1 for node_name, migrations in run.failbacks for m in migrations if m.state == 'Failed'),
         'settings': {k: getattr(v, 'name', v) for k, v in run.settings.items()
                      if v is not None and not hasattr(v, 'total_seconds')},
         'nodes': [{'node': r.node, 'status': r.status, 'error': r.error, 'attempts': r.attempts,

@@ -148,7 +148,7 @@ def _step_live(cloud, mig, inst, t):
         _set(mig, "running", t)
         _remark(cloud, mig, inst, t)
     elif mig.status == "running":
-        mig.memory_processed_bytes, _ = _memory_at(cloud, mig, inst, t)
+        mig.memory_processed_bytes = _memory_at(cloud, mig, inst, t)[0]
         mig.memory_processed_bytes = max(mig.memory_processed_bytes,
                                          mig.memory_total_bytes)
         mig.memory_remaining_bytes = 0
@@ -362,7 +362,7 @@ def _next_event(cloud, now, floor):
             events.append((min(due), 10 ** 6 + mig.id, "mig", mig))
     if not events:
         return None
-    when, _, kind, obj = min(events, key=lambda e: (e[0], e[1]))
+    when, tiebreak, kind, obj = min(events, key=lambda e: (e[0], e[1]))
     if when > now:
         return None
     return max(when, floor), kind, obj
@@ -372,7 +372,7 @@ def advance(cloud):
     """Apply everything due between the last call and now."""
     now = cloud.now()
     floor = -math.inf
-    for _ in range(100000):
+    for iteration in range(100000):
         event = _next_event(cloud, now, floor)
         if event is None:
             break

@@ -25,7 +25,7 @@ def requested(headers, service, legacy_header=None, minimum=NOVA_MIN,
     """
     value = None
     for part in (headers.get("OpenStack-API-Version") or "").split(","):
-        name, _, ver = part.strip().partition(" ")
+        name, separator, ver = part.strip().partition(" ")
         if name.lower() == service:
             value = ver.strip()
     if value is None and legacy_header:

@@ -26,7 +26,7 @@ def select(cloud, inst, requested=None):
     if requested:
         candidates = [cloud.hosts[requested]]
     else:
-        candidates = [h for h in cloud.hosts.values()]
+        candidates = list(cloud.hosts.values())
     passed = []
     reasons = []
     for host in candidates:

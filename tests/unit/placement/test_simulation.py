@@ -54,7 +54,7 @@ def clusters(draw, max_hosts=6, max_fill=0.8):
     vms = []
     for h in hosts:
         room = (h["memory_mb"] - h["reserved_memory_mb"]) * draw(st.floats(0.0, max_fill))
-        for _ in range(draw(st.integers(0, 8))):
+        for vm_slot in range(draw(st.integers(0, 8))):
             size = draw(st.sampled_from([256, 512, 1024, 1536]))
             if size > room:
                 break

@@ -16,12 +16,12 @@ CAU_CMDLETS = Registry()
 NS = 'Microsoft.ClusterAwareUpdating.Commands'
 CAU = 'Microsoft.ClusterAwareUpdating.'
 TARGET = [Param('ClusterName', position=0), Param('Credential', 'object', position=1)]
-SETTING_PARAMS = [Param(name, ptype) for name, ptype, _ in SETTINGS]
+SETTING_PARAMS = [Param(name, ptype) for name, ptype, default in SETTINGS]
 NO_ROLE = 'The current cluster is not configured with a Cluster-Aware Updating clustered role.'
 
 
 def _typed(name: str, value: Any) -> Any:
-    ptype = next(t for n, t, _ in SETTINGS if n == name)
+    ptype = next(setting_type for setting_name, setting_type, default in SETTINGS if setting_name == name)
     if isinstance(ptype, EnumType) and isinstance(value, str):
         return ptype(value)
     return value
@@ -213,4 +213,3 @@ def get_cau_report(inv: Invocation):
     if inv.get('Last'):
         reports = reports[-1:]
     return [report_object(cluster, r, bool(inv.get('Detailed'))) for r in reports]
-

@@ -31,7 +31,7 @@ VM_STATE = EnumType('Microsoft.HyperV.PowerShell.VMState', {
     'Saving': 32773, 'Pausing': 32776, 'Resuming': 32777, 'FastSaved': 32779, 'FastSaving': 32780})
 FAILBACK_TYPE = EnumType(CAU + 'FailbackType', {'NoFailback': 0, 'Immediate': 1, 'Policy': 2})
 WEEKDAYS = EnumType(CAU + 'Weekdays', {'None': 0, 'Sunday': 1, 'Monday': 2, 'Tuesday': 4, 'Wednesday': 8,
-                                        'Thursday': 16, 'Friday': 32, 'Saturday': 64}, flags=True)
+                                       'Thursday': 16, 'Friday': 32, 'Saturday': 64}, flags=True)
 REBOOT_TYPE = EnumType(CAU + 'RebootType', {'FullReboot': 0, 'SoftReboot': 1})
 CAU_RESULT = EnumType(CAU + 'ResultStatus',
                       {'NotStarted': 0, 'Succeeded': 1, 'Failed': 2, 'Canceled': 3, 'Skipped': 4})

@@ -29,6 +29,7 @@ _CONSTANTS = {'decimal_integer_literal', 'hexadecimal_integer_literal', 'real_li
 _ESCAPES = {'0': '\0', 'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}
 _MULTIPLIERS = {'kb': 1024, 'mb': 1024**2, 'gb': 1024**3, 'tb': 1024**4, 'pb': 1024**5}
 
+
 def text(node) -> str:
     return node.text.decode('utf-8')
 
@@ -194,11 +195,11 @@ class ExpressionEvaluator:
     _eval_multiplicative_expression = _eval_additive_expression
 
     def _eval_format_expression(self, node) -> str:
-        left, _, right = self._binary(node)
+        left, op_node, right = self._binary(node)
         return operators.format_operator(self.eval(left), self.eval(right))
 
     def _eval_range_expression(self, node) -> list:
-        left, _, right = self._binary(node)
+        left, op_node, right = self._binary(node)
         a, b = to_int(self.eval(left)), to_int(self.eval(right))
         step = 1 if b >= a else -1
         return list(range(a, b + step, step))

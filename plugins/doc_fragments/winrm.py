@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """WinRM (WS-Management) connection options of the Hyper-V and Cluster-Aware Updating modules."""
+
+    DOCUMENTATION = r'''
+options:
+  host:
+    description:
+      - The failover cluster node, or the cluster name, to run PowerShell on (WinRM, WS-Management).
+      - Every script runs on that one endpoint; cluster cmdlets reach the whole cluster from there. Reading VM
+        memory, event logs and files of the other nodes is a second hop from it, so use O(transport=credssp) or
+        Kerberos delegation for a domain account.
+    type: str
+    required: true
+  port:
+    description: The WinRM port; 5986 is HTTPS, 5985 HTTP.
+    type: int
+    default: 5986
+  scheme:
+    description: C(https) or C(http); by default C(http) for port 5985 and C(https) for any other port.
+    type: str
+    choices: [http, https]
+  transport:
+    description:
+      - How pywinrm authenticates, named as pywinrm names it. C(ntlm), C(kerberos) and C(credssp) encrypt the
+        messages even over HTTP; C(basic) and C(plaintext) send the password readably unless the scheme is HTTPS.
+      - C(certificate) maps a client certificate (O(client_cert), O(client_key)) to a local account.
+    type: str
+    default: ntlm
+    choices: [ntlm, basic, kerberos, credssp, certificate, plaintext]
+  username:
+    description: The account (C(DOMAIN\\user) or C(user@domain)) that runs the scripts; a cluster administrator.
+    type: str
+    aliases: [user]
+  password:
+    description: The password of O(username).
+    type: str
+    aliases: [pass]
+  validate_certs:
+    description: Verify the endpoint's TLS certificate (HTTPS). Set it to V(false) only for a self-signed certificate
+      you trust.
+    type: bool
+    default: true
+  ca_trust_path:
+    description: A CA bundle (PEM) to verify the endpoint's certificate with, instead of the system's.
+    type: path
+  client_cert:
+    description: Client certificate (PEM) for O(transport=certificate).
+    type: path
+  client_key:
+    description: Private key (PEM) of O(client_cert).
+    type: path
+  operation_timeout:
+    description: Seconds the endpoint waits for output before answering that the command still runs (pywinrm then
+      asks again); long scripts keep running meanwhile.
+    type: int
+    default: 20
+  read_timeout:
+    description: Seconds to wait for any HTTP answer; must be longer than O(operation_timeout).
+    type: int
+    default: 30
+requirements:
+  - python >= 3.9
+  - pywinrm >= 0.4
+notes:
+  - Scripts are kept small and take their parameters as one JSON literal, because a WinRM command runs as
+    C(powershell -encodedcommand ...) and cmd.exe limits a command line to 8191 characters; a script that would
+    not fit fails before it is sent.
+'''

@@ -1,0 +1,544 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Hyper-V failover cluster adapter: gather nodes and VM roles into the core's shape, move VM roles,
+read live-migration failure events, and read or write the Cluster-Aware Updating clustered role.
+
+Capacity: a node's ``memory_mb`` is its visible physical memory (Win32_OperatingSystem); its
+``reserved_memory_mb`` is what neither its free memory nor its running VMs account for (the parent
+partition, and live migrations coming in). A VM holds its assigned memory (its startup memory when off).
+Anti-affinity class names are soft in Hyper-V unless the cluster's ClusterEnforcedAntiAffinity is 1, so they
+become ``should`` rules (``must`` when enforced); preferred owners become ``vm_host`` should-rules. Storage is
+cluster-shared (CSV), so hosts and VMs carry no storage names.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+    DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import HyperVError, PowerShellError
+
+HYPERV_METHODS = ("live", "quick", "move", "failover")
+METHODS_BY_POWER = {"on": ["live", "quick", "move", "failover"], "suspended": ["quick", "move", "failover"],
+                    "off": ["move", "failover"]}
+MIGRATION_TYPES = {"live": "Live", "quick": "Quick", "move": "Shutdown", "failover": "TurnOff"}
+NODE_STATES = {"Up": "up", "Paused": "maintenance"}  # Down, Joining, Unknown: down
+PRIORITY_NAMES = {3000: "High", 2000: "Medium", 1000: "Low", 0: "NoAutoStart"}
+MIGRATING = (1, 2, 3)  # MigrationState of a VM resource: queued, transferring, (3) finishing
+MIGRATION_ENDED = {4: "cancelled", 5: "failed"}
+MIB = 1024 * 1024
+
+# Live-migration failure events: 21502 (Hyper-V-High-Availability, "Live migration of 'Virtual Machine X' failed",
+# seed 000's event), 22038 (Hyper-V-High-Availability, the failure's detail, e.g. authentication), 21024
+# (Hyper-V-VMMS, "Virtual machine migration operation ... failed at migration source").
+MIGRATION_EVENT_IDS = (21502, 22038, 21024)
+MIGRATION_EVENT_LOGS = ("System", "Microsoft-Windows-Hyper-V-High-Availability-Admin",
+                        "Microsoft-Windows-Hyper-V-VMMS-Admin")
+
+
+# ---------------------------------------------------------------------------------------------
+# Gathering
+
+
+class Snapshot:
+    """One read of the cluster: the core's dicts, the platform details, and the facts moves need."""
+
+    def __init__(self, name):
+        self.cluster = name
+        self.hosts = []
+        self.vms = []
+        self.rules = []
+        self.skipped_rules = []
+        self.details = {"hosts": {}, "vms": {}}
+        self.node_facts = {}
+        self.vm_facts = {}
+
+
+class HyperVCluster:
+    """Reads a failover cluster (through one endpoint) into hosts, vms and rules dicts for the core."""
+
+    def __init__(self, shell):
+        self.shell = shell
+
+    def gather(self, nodes=None):
+        """A Snapshot of the named nodes (default all) and the VM roles they own; unknown names fail."""
+        raw = self.shell.json(scripts.cluster_facts())
+        node_list = [node_facts(n) for n in raw["nodes"]]
+        names = [n["name"] for n in node_list]
+        wanted = select_nodes(names, nodes, raw["name"])
+        snap = Snapshot(raw["name"])
+        vm_list = [vm_facts(v) for v in raw["vms"]]
+        for node in node_list:
+            snap.node_facts[node["name"]] = node
+        in_scope = [v for v in vm_list if v["owner"] in wanted]
+        for node in (n for n in node_list if n["name"] in wanted):
+            own = [v for v in in_scope if v["owner"] == node["name"]]
+            snap.hosts.append(host_dict(node, own))
+            snap.details["hosts"][node["name"]] = host_details(node, own)
+        for vm in sorted(in_scope, key=lambda v: v["name"]):
+            snap.vms.append(vm_dict(vm))
+            snap.details["vms"][vm["name"]] = vm_details(vm)
+            snap.vm_facts[vm["name"]] = vm
+        snap.rules, snap.skipped_rules = rule_dicts(in_scope, wanted, bool(raw.get("enforced")))
+        return snap
+
+    def node_states(self):
+        """Node name -> {state, drain_status} as the cluster names them (Up/Down/Paused, NotInitiated/...)."""
+        return dict((n["n"], {"state": n["s"], "drain_status": n["d"]}) for n in self.shell.json(scripts.node_states()))
+
+    def node_state(self, name):
+        """One node's {name, state, drain_status}; HyperVError naming the known nodes when it is unknown."""
+        states = self.node_states()
+        found = [n for n in states if n.lower() == name.lower()]
+        if not found:
+            raise HyperVError("unknown node '%s'; nodes of the cluster: %s" % (name, ", ".join(sorted(states))))
+        return dict(states[found[0]], name=found[0])
+
+    def suspend(self, node, drain=False):
+        self.shell.text(scripts.suspend_node(node, drain))
+
+    def resume(self, node, failback="NoFailback"):
+        self.shell.text(scripts.resume_node(node, failback))
+
+    def migrations_in_flight(self):
+        """Names of the VMs with a live migration queued or running anywhere in the cluster."""
+        return sorted(self.shell.json(scripts.migrations_in_flight()) or [])
+
+    def host_time(self):
+        return self.shell.text(scripts.host_time()).strip()
+
+    def migration_events(self, since=None, event_ids=MIGRATION_EVENT_IDS, logs=MIGRATION_EVENT_LOGS, max_events=1000):
+        """(events parsed by parse_migration_event, newest first; names of the nodes skipped as down)."""
+        raw = self.shell.json(scripts.migration_events(event_ids, logs, since, max_events)) or {}
+        events = [parse_migration_event(e) for e in raw.get("events") or []]
+        seen, unique = set(), []
+        for event in events:
+            key = (event["node"], event["log"], event["record_id"])
+            if key not in seen:
+                seen.add(key)
+                unique.append(event)
+        unique.sort(key=lambda e: (e["time"] or "", e["record_id"] or 0), reverse=True)
+        return unique, sorted(raw.get("skipped") or [])
+
+
+def select_nodes(names, wanted, cluster):
+    """The wanted node names as the cluster spells them (all when none is wanted); unknown names fail."""
+    if not wanted:
+        return list(names)
+    by_lower = dict((n.lower(), n) for n in names)
+    unknown = [n for n in wanted if n.lower() not in by_lower]
+    if unknown:
+        raise HyperVError("unknown node %s in cluster %s; its nodes: %s" % (
+            ", ".join("'%s'" % n for n in unknown), cluster, ", ".join(sorted(names))))
+    return [by_lower[n.lower()] for n in wanted]
+
+
+def _names(values):
+    """A list of the non-empty strings in values (a single value, a list, or None)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        values = [values]
+    return [str(v) for v in values if v not in (None, "")]
+
+
+def node_facts(raw):
+    """What gathering needs from one node, as plain data (memory in MB, None when unreadable)."""
+    total_kb, free_kb = raw.get("t"), raw.get("f")
+    return {"name": raw["n"], "state": raw["s"], "drain_status": raw["d"],
+            "memory_mb": float(total_kb) / 1024 if total_kb else None,
+            "free_memory_mb": float(free_kb) / 1024 if free_kb is not None and total_kb else None}
+
+
+def vm_facts(raw):
+    """What gathering needs from one VM role, as plain data (memory in MB)."""
+    return {"name": raw["n"], "owner": raw["o"], "group_state": raw["s"], "priority": int(raw.get("p") or 0),
+            "anti_affinity": _names(raw.get("a")), "preferred_owners": _names(raw.get("po")),
+            "memory_startup_mb": float(raw.get("ms") or 0) / MIB, "memory_assigned_mb": float(raw.get("ma") or 0) / MIB,
+            "cpus": int(raw.get("c") or 0), "vm_state": raw.get("vs") or "", "migration_state": int(raw.get("mg") or 0)}
+
+
+def power_state(facts):
+    """on, off or suspended from the role's group state and the VM's own state."""
+    if facts["vm_state"] in ("Saved", "FastSaved"):
+        return "suspended"
+    return "on" if facts["group_state"] in ("Online", "PartialOnline") else "off"
+
+
+def vm_memory_mb(facts):
+    """Memory the VM holds on its node: assigned when running (dynamic memory may exceed startup), else startup."""
+    if power_state(facts) == "on":
+        return max(facts["memory_assigned_mb"], facts["memory_startup_mb"])
+    return facts["memory_startup_mb"]
+
+
+def host_state(state):
+    """The core's host state: Up -> up, Paused -> maintenance, anything else -> down."""
+    return NODE_STATES.get(state, "down")
+
+
+def host_dict(node, vms):
+    """One node in the core's host shape (a node whose memory could not be read reports 1 MB)."""
+    memory = node["memory_mb"] or 1.0
+    reserved = 0.0
+    if node["memory_mb"] and node["free_memory_mb"] is not None:
+        running = sum(vm_memory_mb(v) for v in vms if power_state(v) == "on")
+        reserved = min(memory, max(0.0, memory - node["free_memory_mb"] - running))
+    return {"name": node["name"], "memory_mb": memory, "reserved_memory_mb": reserved, "vcpus": 0,
+            "state": host_state(node["state"])}
+
+
+def host_details(node, vms):
+    return {"state": node["state"], "drain_status": node["drain_status"], "free_memory_mb": node["free_memory_mb"],
+            "vm_count": len(vms)}
+
+
+def vm_dict(facts):
+    """One VM role in the core's vm shape; a role with a migration in flight is busy."""
+    power = power_state(facts)
+    return {
+        "name": facts["name"],
+        "host": facts["owner"],
+        "memory_mb": vm_memory_mb(facts),
+        "vcpus": float(facts["cpus"]),
+        "power_state": power,
+        "methods": list(METHODS_BY_POWER[power]),
+        "priority": facts["priority"],
+        "busy": facts["migration_state"] in MIGRATING or facts["group_state"] == "Pending",
+    }
+
+
+def vm_details(facts):
+    return {"group_state": facts["group_state"], "vm_state": facts["vm_state"],
+            "priority": PRIORITY_NAMES.get(facts["priority"], str(facts["priority"])),
+            "anti_affinity_class_names": facts["anti_affinity"], "preferred_owners": facts["preferred_owners"],
+            "memory_startup_mb": facts["memory_startup_mb"], "memory_assigned_mb": facts["memory_assigned_mb"],
+            "migration_state": facts["migration_state"]}
+
+
+def rule_dicts(vms, node_names, enforced):
+    """Anti-affinity classes and preferred owners as rules in the core's shape, and the ones left out (with why)."""
+    rules, skipped = [], []
+    classes = {}
+    for vm in vms:
+        for name in vm["anti_affinity"]:
+            classes.setdefault(name.lower(), (name, []))[1].append(vm["name"])
+    for _key, (name, members) in sorted(classes.items()):
+        if len(members) < 2:
+            skipped.append({"name": "anti-affinity %s" % name, "reason": "fewer than two of its VMs are in scope"})
+            continue
+        rules.append({"name": "anti-affinity %s" % name, "kind": "anti_affinity", "vms": sorted(members),
+                      "strength": "must" if enforced else "should"})
+    owners = {}
+    for vm in vms:
+        if vm["preferred_owners"]:
+            owners.setdefault(tuple(vm["preferred_owners"]), []).append(vm["name"])
+    scope = dict((n.lower(), n) for n in node_names)
+    for listed, members in sorted(owners.items()):
+        name = "preferred owners %s" % ",".join(listed)
+        hosts = [scope[n.lower()] for n in listed if n.lower() in scope]
+        if not hosts:
+            skipped.append({"name": name, "reason": "none of its nodes is in scope"})
+            continue
+        rules.append({"name": name, "kind": "vm_host", "vms": sorted(members), "hosts": hosts, "strength": "should"})
+    return rules, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+
+
+VM_PATTERNS = (r"'(?:Virtual Machine|\u4eee\u60f3\u30de\u30b7\u30f3) ([^']+)'", r"for '([^']+)'", r"virtual machine '([^']+)'")
+TARGET_PATTERNS = (r"destination '([^']+)'", r"\u79fb\u884c\u5148 '([^']+)'")  # English, Japanese (seed 000)
+MEMORY_PATTERN = r"(\d+)\s*(?:megabytes|MB)\b"
+JAPANESE_MEMORY, JAPANESE_SHORT = u"\u30e1\u30e2\u30ea", u"\u4e0d\u8db3"  # "memory", "not enough"
+
+
+def _first(patterns, text):
+    for pattern in patterns:
+        found = re.search(pattern, text, re.IGNORECASE)
+        if found:
+            return found.group(1)
+    return None
+
+
+def parse_migration_event(raw):
+    """An event as {id, node (where logged: a 21502's migration source), vm, target, memory_mb, reason, ...}.
+
+    The VM, the destination and the memory asked are read from the message text (English or Japanese).
+    """
+    message = raw.get("message") or ""
+    memory = re.search(MEMORY_PATTERN, message)
+    lowered = message.lower()
+    short = "not enough memory" in lowered or (JAPANESE_MEMORY in message and JAPANESE_SHORT in message)
+    reason = "insufficient_memory" if short else None
+    return {"id": raw.get("id"), "node": raw.get("node"), "log": raw.get("log"), "record_id": raw.get("record"),
+            "provider": raw.get("provider"), "level": raw.get("level"), "time": raw.get("time"),
+            "vm": _first(VM_PATTERNS, message), "target": _first(TARGET_PATTERNS, message),
+            "memory_mb": int(memory.group(1)) if memory else None, "reason": reason, "message": message}
+
+
+def summarize_events(events):
+    """Counts per event ID, per destination node and per VM."""
+    summary = {"count": len(events), "by_id": {}, "by_target": {}, "by_vm": {}}
+    for event in events:
+        for key, value in (("by_id", str(event["id"])), ("by_target", event["target"]), ("by_vm", event["vm"])):
+            if value:
+                summary[key][value] = summary[key].get(value, 0) + 1
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Moving VM roles
+
+
+class HyperVMoveAdapter(MoveAdapter):
+    """Moves one VM role with Move-ClusterVirtualMachineRole: Live, Quick, Shutdown (move) or TurnOff (failover)."""
+
+    methods = HYPERV_METHODS
+
+    def __init__(self, cluster, snapshot):
+        self.cluster = cluster
+        self.shell = cluster.shell
+        self.vms = snapshot.vm_facts
+        self.nodes = snapshot.node_facts
+
+    def start(self, move, method):
+        name, target = move["vm"], move["target"]
+        facts = self.vms.get(name)
+        if facts is None:
+            raise MoveRefused("%s is not a VM role of the cluster" % name)
+        power = power_state(facts)
+        if method == "live" and power != "on":
+            raise MoveRefused("%s is %s: live migration moves running VMs" % (name, power))
+        if method == "failover":
+            source = self.nodes.get(move["source"], {}).get("state")
+            if source != "Down":
+                raise MoveRefused("not failing over %s: its node %s is %s, and failover (turn off, start on %s) is "
+                                  "only for the VMs of a node that is down" % (name, move["source"], source, target))
+        try:
+            self.shell.text(scripts.move_vm_role(name, target, MIGRATION_TYPES[method]))
+        except PowerShellError as error:
+            raise MoveRefused(str(error))
+        return {"vm": name, "source": move["source"], "target": target, "method": method, "running": power == "on"}
+
+    def poll(self, handle):
+        state = self.shell.json(scripts.vm_role_state(handle["vm"])) or {}
+        owner, group = state.get("o"), state.get("s")
+        migration = int(state.get("MigrationState") or 0)
+        if owner == handle["target"] and migration not in MIGRATING and (group == "Online" or not handle["running"]):
+            return MoveStatus(DONE, host=owner)
+        if group == "Failed":
+            return MoveStatus(FAILED, host=owner, detail="%s of %s to %s failed: the role is Failed on %s" % (
+                MIGRATION_TYPES[handle["method"]], handle["vm"], handle["target"], owner))
+        if handle["method"] == "live" and migration in MIGRATION_ENDED and owner == handle["source"]:
+            return MoveStatus(FAILED, host=owner, detail=self._failure(handle, MIGRATION_ENDED[migration]))
+        if migration == 2:
+            percent = int(state.get("MigrationProgress") or 0)
+            return MoveStatus(RUNNING, progress=percent, percent=percent, detail="transferring", copying=True)
+        return MoveStatus(RUNNING, progress="queued" if migration == 1 else group, detail="queued", copying=False)
+
+    def abort(self, handle):
+        self.shell.text(scripts.cancel_vm_move(handle["vm"]))
+
+    def force_complete(self, handle):
+        """Hyper-V has no force-complete for a live migration; keep watching."""
+
+    def _failure(self, handle, how):
+        """'live migration of X to N failed: ...' with the newest matching failure event's reading."""
+        text = "live migration of %s to %s %s" % (handle["vm"], handle["target"], how)
+        events, _down = self.cluster.migration_events(max_events=20)
+        mine = [e for e in events if e["vm"] == handle["vm"]]
+        if not mine:
+            return text
+        event = mine[0]
+        if event["reason"] == "insufficient_memory":
+            return "%s: not enough memory on %s for %s MB (event %s on %s)" % (
+                text, event["target"] or handle["target"], event["memory_mb"], event["id"], event["node"])
+        return "%s (event %s on %s: %s)" % (text, event["id"], event["node"], event["message"].splitlines()[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Cluster-Aware Updating clustered role (cau_cluster_role and cau_wait_script share this)
+
+# option name, Set-CauClusterRole parameter, kind
+CAU_SETTINGS = (
+    ("failback_mode", "FailbackMode", "str"),
+    ("pre_update_script", "PreUpdateScript", "str"),
+    ("post_update_script", "PostUpdateScript", "str"),
+    ("max_failed_nodes", "MaxFailedNodes", "int"),
+    ("max_retries_per_node", "MaxRetriesPerNode", "int"),
+    ("require_all_nodes_online", "RequireAllNodesOnline", "switch"),
+    ("reboot_timeout_minutes", "RebootTimeoutMinutes", "int"),
+    ("node_order", "NodeOrder", "list"),
+    ("start_date", "StartDate", "datetime"),
+    ("days_of_week", "DaysOfWeek", "days"),
+    ("weeks_of_month", "WeeksOfMonth", "ints"),
+    ("interval_weeks", "IntervalWeeks", "int"),
+    ("plugin_name", "CauPluginName", "list"),
+    ("plugin_arguments", "CauPluginArguments", "plugin_args"),
+    ("run_plugins_serially", "RunPluginsSerially", "switch"),
+    ("stop_on_plugin_failure", "StopOnPluginFailure", "switch"),
+    ("configuration_name", "ConfigurationName", "str"),
+    ("warn_after", "WarnAfter", "timespan"),
+    ("stop_after", "StopAfter", "timespan"),
+    ("separate_reboots", "SeparateReboots", "switch"),
+    ("enable_firewall_rules", "EnableFirewallRules", "switch"),
+    ("suspend_cluster_node_timeout_minutes", "SuspendClusterNodeTimeoutMinutes", "int"),
+    ("suspend_retries_per_node", "SuspendRetriesPerNode", "int"),
+    ("wait_for_storage_repair_timeout_minutes", "WaitForStorageRepairTimeoutMinutes", "int"),
+    ("force_pause_no_drain", "ForcePauseNoDrain", "switch"),
+    ("force_pause_and_drain", "ForcePauseAndDrain", "switch"),
+    ("force_pause_drain_and_reboot", "ForcePauseDrainAndReboot", "switch"),
+    ("skip_update_checks", "SkipUpdateChecks", "switch"),
+    ("site_aware_updating_order", "SiteAwareUpdatingOrder", "list"),
+    ("os_rolling_upgrade", "OsRollingUpgrade", "switch"),
+    ("attempt_soft_reboot", "AttemptSoftReboot", "switch"),
+    ("reboot_mode", "RebootMode", "str"),
+)
+CAU_KINDS = dict((name, kind) for _option, name, kind in CAU_SETTINGS)
+EMPTY = {"str": "", "list": [], "ints": [], "days": "", "plugin_args": []}
+
+
+class CauRole:
+    """The CAU clustered role as read: whether it exists, its group and status, its settings by option name."""
+
+    def __init__(self, exists, settings, group_name=None, status=None):
+        self.exists = exists
+        self.settings = settings
+        self.group_name = group_name
+        self.status = status
+
+
+def read_cau_role(shell):
+    raw = shell.json(scripts.read_cau_role()) or {}
+    if not raw.get("exists"):
+        return CauRole(False, dict((option, None) for option, _name, _kind in CAU_SETTINGS))
+    values = raw.get("settings") or {}
+    settings = dict((option, cau_value(kind, values.get(name))) for option, name, kind in CAU_SETTINGS)
+    return CauRole(True, settings, values.get("ResourceGroupName"), values.get("Status"))
+
+
+def cau_value(kind, value):
+    """A setting in one comparable form (as read from the host or given by the user); None when not set."""
+    if kind == "switch":
+        return bool(value) and str(value).lower() not in ("false", "0")
+    if value is None or value == "" or value == []:
+        return None
+    if kind == "int":
+        return int(value)
+    if kind in ("list", "ints", "days"):
+        items = value if isinstance(value, list) else re.split(r"\s*,\s*", str(value))
+        items = [i for i in items if i not in (None, "")]
+        if kind == "ints":
+            return [int(i) for i in items]
+        return [str(i) for i in items] or None
+    if kind == "datetime":
+        return parse_datetime(value).strftime("%Y-%m-%dT%H:%M:%S")
+    if kind == "timespan":
+        return format_timespan(value)
+    if kind == "plugin_args":
+        items = value if isinstance(value, list) else [value]
+        return [dict((str(k), str(v)) for k, v in item.items()) for item in items] or None
+    return str(value)
+
+
+def parse_datetime(value):
+    text = str(value).strip().replace("Z", "")
+    for pattern in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise HyperVError("'%s' is not a date and time (use 2024-06-01T03:00:00)" % value)
+
+
+def format_timespan(value):
+    """'[d.]hh:mm:ss' as .NET writes a TimeSpan, from that form or from a number of minutes."""
+    text = str(value).strip()
+    found = re.match(r"^(?:(\d+)\.)?(\d+):(\d+)(?::(\d+))?$", text)
+    if found:
+        days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    elif re.match(r"^\d+$", text):
+        total = int(text) * 60
+    else:
+        raise HyperVError("'%s' is not a duration (use hh:mm:ss, d.hh:mm:ss, or a number of minutes)" % value)
+    days, rest = divmod(total, 86400)
+    text = "%02d:%02d:%02d" % (rest // 3600, rest % 3600 // 60, rest % 60)
+    return "%d.%s" % (days, text) if days else text
+
+
+def wanted_cau_settings(params):
+    """Option -> comparable value for the CAU options the user gave (None options are left out)."""
+    kinds = dict((option, kind) for option, _name, kind in CAU_SETTINGS)
+    return dict((option, cau_value(kinds[option], params[option])) for option in kinds
+                if params.get(option) is not None)
+
+
+def merged_cau_settings(current, wanted):
+    """The settings after the change: the current ones with the wanted ones over them."""
+    after = dict(current)
+    after.update(wanted)
+    return after
+
+
+def cau_arguments(before, after, create):
+    """Set-CauClusterRole's values (CAU name -> value): every setting that has a value after the change - the seed's
+    rule, current settings passed along with the new ones - and empty values for the ones cleared."""
+    values = {}
+    for option, name, kind in CAU_SETTINGS:
+        value, old = after.get(option), before.get(option)
+        if kind == "switch":
+            if value or (old and not create):
+                values[name] = bool(value)
+        elif value is not None:
+            if kind == "days":
+                value = ", ".join(value)
+            elif kind == "plugin_args":
+                value = [[{"k": k, "v": v} for k, v in sorted(item.items())] for item in value]
+            values[name] = value
+        elif old is not None and not create and kind in EMPTY:
+            values[name] = EMPTY[kind]
+    return values
+
+
+class CauChange:
+    """What configure_cau_role did (or would do): settings before and after, and the role as it ends up."""
+
+    def __init__(self, changed, existed, before, after, role):
+        self.changed = changed
+        self.existed = existed
+        self.before = before
+        self.after = after
+        self.role = role
+
+    @property
+    def changed_settings(self):
+        return sorted(o for o in self.after if self.before.get(o) != self.after.get(o))
+
+
+def configure_cau_role(shell, wanted, check_mode, create=False):
+    """Read the role, merge the wanted settings (option -> value), write them when one differs, read it back.
+
+    create=True adds the role when it does not exist; otherwise a missing role is an error.
+    """
+    role = read_cau_role(shell)
+    before = dict(role.settings)
+    after = merged_cau_settings(before, wanted)
+    if not role.exists and not create:
+        raise HyperVError("the cluster has no Cluster-Aware Updating clustered role: add it first "
+                          "(vmfleet.maintenance.cau_cluster_role with state=present)")
+    changed = not role.exists or any(before.get(o) != v for o, v in wanted.items())
+    existed = role.exists
+    if changed and not check_mode:
+        shell.text(scripts.write_cau_role(cau_arguments(before, after, not existed), CAU_KINDS, add=not existed))
+        role = read_cau_role(shell)
+        after = dict(role.settings)
+    return CauChange(changed, existed, before, after, role)
