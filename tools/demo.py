@@ -177,6 +177,7 @@ def summary(cluster, before, after, report):
 
 
 def main():
+    check = "--check" in sys.argv[1:]
     os.makedirs(BUILD, exist_ok=True)
     run_id = "demo-%s" % time.strftime("%Y%m%d-%H%M%S")
     clusters = [NovaDemo(), VsphereDemo()]
@@ -192,7 +193,10 @@ def main():
         before = dict((c.name, c.instances()) for c in started)
         print("make demo: rolling update of %s on embedded mock hosts (run %s)" % (
             ", ".join(c.name for c in started), run_id))
-        result = run_playbook(inventory_path)
+        result = run_playbook(inventory_path, check=check)
+        if check:
+            print(result.stdout)
+            return 0 if result.returncode == 0 else 1
         with open(os.path.join(BUILD, "ansible.log"), "w") as handle:
             handle.write(result.stdout + result.stderr)
         print("\n".join(line for line in result.stdout.splitlines() if line.startswith(("PLAY RECAP", "demo-")) or
