@@ -37,7 +37,7 @@ options:
     default: ntlm
     choices: [ntlm, basic, kerberos, credssp, certificate, plaintext]
   username:
-    description: The account (C(DOMAIN\\user) or C(user@domain)) that runs the scripts; a cluster administrator.
+    description: The account (C(DOMAIN\user) or C(user@domain)) that runs the scripts; a cluster administrator.
     type: str
     aliases: [user]
   password:

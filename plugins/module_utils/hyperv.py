@@ -450,7 +450,8 @@ def cau_value(kind, value):
 
 
 def parse_datetime(value):
-    text = str(value).strip().replace("Z", "")
+    """A datetime from ISO 8601 text (.NET's 7-digit fractions and a trailing Z accepted; the zone is not kept)."""
+    text = re.sub(r"(\.\d{1,6})\d*", r"\1", str(value).strip().replace("Z", ""))
     for pattern in ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
             return datetime.datetime.strptime(text, pattern)

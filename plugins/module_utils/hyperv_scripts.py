@@ -94,7 +94,8 @@ def vm_role_state(vm):
 def migrations_in_flight():
     """Names of the VMs whose live migration is queued or running (MigrationState 1, 2 or 3)."""
     return compose("reading the live migrations in flight", r"""
-        $r = @(Get-ClusterResource | %s | Get-ClusterParameter -Name MigrationState | Where-Object { $_.Value -in 1,2,3 } | ForEach-Object { "$($_.ClusterObject.OwnerGroup.Name)" })
+        $r = @(Get-ClusterResource | %s | Get-ClusterParameter -Name MigrationState |
+          Where-Object { $_.Value -in 1,2,3 } | ForEach-Object { "$($_.ClusterObject.OwnerGroup.Name)" })
         %s
         """ % (VM_RESOURCE, json_output("$r")))
 
@@ -120,8 +121,8 @@ def migration_events(ids, logs, since, max_events):
             foreach ($x in $e) { $r += [pscustomobject]@{node=$n.Name; log=$log; id=$x.Id; record=$x.RecordId;
               provider=$x.ProviderName; level=$x.LevelDisplayName; time=$x.TimeCreated.ToString('s'); message=$x.Message} } } }
         %s
-        """ % json_output("@{events=$r; skipped=$skip}", 3),
-        {"ids": list(ids), "logs": list(logs), "since": since, "max": max_events})
+        """ % json_output("@{events=$r; skipped=$skip}", 3), {"ids": list(ids), "logs": list(logs), "since": since,
+                                                              "max": max_events})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +161,8 @@ def read_cau_role():
         $s = @{}
         foreach ($i in $r) {
           $v = $i.Value
-          if ($v -is [array]) { $v = @(foreach ($x in $v) { if ($x -is [hashtable]) { $h = @{}; foreach ($k in @($x.Keys)) { $h[$k] = "$($x[$k])" }; $h } else { "$x" } }) }
+          if ($v -is [array]) { $v = @(foreach ($x in $v) {
+            if ($x -is [hashtable]) { $h = @{}; foreach ($k in @($x.Keys)) { $h[$k] = "$($x[$k])" }; $h } else { "$x" } }) }
           elseif ($v -is [datetime]) { $v = $v.ToString('s') }
           elseif (-not ($v -is [bool] -or $v -is [int] -or $null -eq $v)) { $v = $v.ToString() }
           $s[$i.Name] = $v }

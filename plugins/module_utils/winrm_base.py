@@ -229,4 +229,3 @@ class WinRMModule(VmfleetModule):
             return ("cannot reach the WinRM endpoint %s: %s (is WinRM listening there on port %s, %s?)"
                     % (self.endpoint, error, self.params["port"], self.endpoint.split(":", 1)[0]))
         return super(WinRMModule, self).describe_error(error)
-

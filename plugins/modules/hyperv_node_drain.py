@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - With O(state=paused) and O(method=plan) (the default), pauses O(node) so the cluster places nothing new on it,
     then moves its VM roles off following a placement plan - O(plan), or one made here from the cluster as
-    M(vmfleet.maintenance.hyperv_cluster_info) reads it - wave by wave with C(Move-ClusterVirtualMachineRole):
+    M(vmfleet.maintenance.hyperv_cluster_info) reads it - wave by wave with C(Move-ClusterVirtualMachineRole) -
     live migration first, then the fallbacks the plan and the VM allow, in the canonical order (C(quick) saves and
     restores the VM, C(move) shuts it down and starts it on the target, C(failover) turns it off and starts it
     elsewhere and is only used when the node is down).
