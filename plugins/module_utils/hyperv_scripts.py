@@ -272,3 +272,19 @@ def quiescence_wait_script(timeout_seconds, poll_seconds, fail_on_timeout):
         ending,
         "",
     ])
+
+
+def invoke_cau_run(params):
+    """Invoke-CauRun with the clustered role's settings (or the given ones); the CauReport as JSON."""
+    return compose("running Cluster-Aware Updating", r"""
+        if ($p.max_failed_nodes -ne $null -and $p.node_order) {
+          $r = Invoke-CauRun -Force -MaxFailedNodes $p.max_failed_nodes -NodeOrder @($p.node_order) -ErrorAction SilentlyContinue
+        } elseif ($p.max_failed_nodes -ne $null) {
+          $r = Invoke-CauRun -Force -MaxFailedNodes $p.max_failed_nodes -ErrorAction SilentlyContinue
+        } elseif ($p.node_order) {
+          $r = Invoke-CauRun -Force -NodeOrder @($p.node_order) -ErrorAction SilentlyContinue
+        } else { $r = Invoke-CauRun -Force -ErrorAction SilentlyContinue }
+        $n = @(foreach ($x in @($r.NodeResults)) { @{node = "$($x.Node)"; status = $x.Status.ToString(); error = "$($x.ErrorRecordData)"} })
+        $o = @{status = $r.Status.ToString(); run_id = "$($r.RunId)"; error = "$($r.ErrorRecordData)"; nodes = $n}
+        %s
+        """ % json_output("$o", 4), params)
