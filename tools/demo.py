@@ -134,6 +134,53 @@ class VsphereDemo:
             self.process.kill()
 
 
+class HyperVDemo:
+    """The Hyper-V cluster: a WinRM (WS-Man) endpoint that parses PowerShell and runs the cluster cmdlets."""
+
+    name = "demo-hyperv"
+    scenario = os.path.join(ROOT, "tests", "mocks", "hyperv", "scenarios", "demo_4node.yaml")
+
+    def start(self):
+        url_file = os.path.join(BUILD, "winrm.url")
+        if os.path.exists(url_file):
+            os.unlink(url_file)
+        log = open(os.path.join(BUILD, "winrm-mock.log"), "w")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [PYTHON, "-m", "tests.mocks.hyperv", "--scenario", self.scenario, "--port", "0", "--url-file", url_file,
+             "--idle-speed", "200"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_for_file(url_file, self.process, log.name)
+        self.url = read(url_file).rsplit("/wsman", 1)[0]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def inventory(self, run_id):
+        return {
+            "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
+            "vmfleet_platform": "hyperv",
+            "vmfleet_connection": {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "basic",
+                                   "username": "CONTOSO\\Administrator", "password": "Passw0rd!"},
+            "platform_mock_reboot_seconds": 2,
+            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
+            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+        }
+
+    def instances(self):
+        state = get_json(self.url + "/_mock/state")
+        return dict((vm["name"], (vm["owner"], "ACTIVE" if vm["state"] == "Online" else vm["state"]))
+                    for vm in state["vms"])
+
+    def stop(self):
+        try:
+            post(self.url + "/_mock/stop")
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
 def read(path):
     with open(path) as handle:
         return handle.read().strip()
@@ -180,7 +227,7 @@ def main():
     check = "--check" in sys.argv[1:]
     os.makedirs(BUILD, exist_ok=True)
     run_id = "demo-%s" % time.strftime("%Y%m%d-%H%M%S")
-    clusters = [NovaDemo(), VsphereDemo()]
+    clusters = [NovaDemo(), VsphereDemo(), HyperVDemo()]
     started = []
     ok = True
     try:
