@@ -111,3 +111,29 @@ def test_mock_down_mid_drain_fails_cleanly(nova):
     assert result["failed"] and "OpenStack API error" in result["msg"]
     nova.control.api_up()
     assert nova.control.host("compute-0")["status"] == "disabled"
+
+
+def test_nova_migration_lists_force_completes_and_confirms(nova):
+    conn = nova.control.connect()
+    servers = dict((s.name, s) for s in conn.compute.servers(all_projects=True, details=True))
+    conn.compute.live_migrate_server(servers["db-1"], host="compute-1", block_migration="auto")
+    nova.control.wait_for(lambda s: any(m["instance"] == "db-1" and m["status"] == "running" for m in s["migrations"]))
+    listed = run_module("nova_migration", dict(nova.args, server="db-1"))
+    assert listed["changed"] is False and listed["migrations"][0]["status"] == "running"
+    checked = run_module("nova_migration", dict(nova.args, server="db-1", action="force_complete"), check_mode=True)
+    assert checked["changed"] and nova.placement_of()["db-1"][0] == "compute-0"
+    done = run_module("nova_migration", dict(nova.args, server="db-1", action="force_complete"))
+    assert done["changed"]
+    nova.control.wait_for(lambda s: s["instances"]["db-1"]["host"] == "compute-1" and not s["instances"]["db-1"]["task_state"])
+    nothing = run_module("nova_migration", dict(nova.args, server="db-1", action="abort"))
+    assert nothing["failed"] and "has no live migration in progress" in nothing["msg"]
+    conn.compute.migrate_server(servers["gpu-1"], host="compute-2")
+    nova.control.wait_for(lambda s: s["instances"]["gpu-1"]["status"] == "VERIFY_RESIZE")
+    confirmed = run_module("nova_migration", dict(nova.args, server="gpu-1", action="confirm"))
+    assert confirmed["changed"]
+    nova.control.wait_for(lambda s: s["instances"]["gpu-1"]["status"] == "ACTIVE")
+    assert nova.placement_of()["gpu-1"] == ("compute-2", "ACTIVE")
+    again = run_module("nova_migration", dict(nova.args, server="gpu-1", action="confirm"))
+    assert again["failed"] and "not VERIFY_RESIZE" in again["msg"]
+    missing = run_module("nova_migration", dict(nova.args, server="nope"))
+    assert missing["failed"] and missing["msg"] == "no server named or with ID 'nope'"
