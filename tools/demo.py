@@ -30,23 +30,45 @@ def post(url):
         return response.read()
 
 
-class NovaDemo:
+class PythonMock:
+    """A mock host process of ours (python -m tests.mocks.<kind>) with a /_mock control API."""
+
+    kind = ""
+    url_suffix = ""
+    extra_args = ()
+
+    def start(self):
+        url_file = os.path.join(BUILD, "%s.url" % self.kind)
+        if os.path.exists(url_file):
+            os.unlink(url_file)
+        log = open(os.path.join(BUILD, "%s-mock.log" % self.kind), "w")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [PYTHON, "-m", "tests.mocks.%s" % self.kind, "--scenario", self.scenario, "--port", "0",
+             "--url-file", url_file] + list(self.extra_args), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_for_file(url_file, self.process, log.name)
+        self.url = read(url_file)
+        if self.url_suffix:
+            self.url = self.url.rsplit(self.url_suffix, 1)[0]
+        return self
+
+    def stop(self):
+        try:
+            post(self.url + "/_mock/stop")
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class NovaDemo(PythonMock):
     """The nova cluster: Keystone + Nova + Placement mock."""
+
+    kind = "nova"
 
     name = "demo-nova"
     scenario = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "demo.yaml")
-
-    def start(self):
-        url_file = os.path.join(BUILD, "nova.url")
-        if os.path.exists(url_file):
-            os.unlink(url_file)
-        log = open(os.path.join(BUILD, "nova-mock.log"), "w")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [PYTHON, "-m", "tests.mocks.nova", "--scenario", self.scenario, "--port", "0", "--url-file", url_file],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        wait_for_file(url_file, self.process, log.name)
-        self.url = read(url_file)
-        return self
 
     def inventory(self, run_id):
         auth = get_json(self.url + "/_mock/auth")
@@ -65,16 +87,6 @@ class NovaDemo:
     def instances(self):
         state = get_json(self.url + "/_mock/state")
         return dict((name, (item["host"], item["status"])) for name, item in state["instances"].items())
-
-    def stop(self):
-        try:
-            post(self.url + "/_mock/stop")
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 class VsphereDemo:
@@ -134,24 +146,19 @@ class VsphereDemo:
             self.process.kill()
 
 
-class HyperVDemo:
+class HyperVDemo(PythonMock):
     """The Hyper-V cluster: a WinRM (WS-Man) endpoint that parses PowerShell and runs the cluster cmdlets."""
+
+    kind = "hyperv"
+    url_suffix = "/wsman"
+    extra_args = ("--idle-speed", "200")
 
     name = "demo-hyperv"
     scenario = os.path.join(ROOT, "tests", "mocks", "hyperv", "scenarios", "demo_4node.yaml")
 
-    def start(self):
-        url_file = os.path.join(BUILD, "winrm.url")
-        if os.path.exists(url_file):
-            os.unlink(url_file)
-        log = open(os.path.join(BUILD, "winrm-mock.log"), "w")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [PYTHON, "-m", "tests.mocks.hyperv", "--scenario", self.scenario, "--port", "0", "--url-file", url_file,
-             "--idle-speed", "200"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        wait_for_file(url_file, self.process, log.name)
-        self.url = read(url_file).rsplit("/wsman", 1)[0]
-        self.port = int(self.url.rsplit(":", 1)[1])
-        return self
+    @property
+    def port(self):
+        return int(self.url.rsplit(":", 1)[1])
 
     def inventory(self, run_id):
         return {
@@ -169,16 +176,6 @@ class HyperVDemo:
         state = get_json(self.url + "/_mock/state")
         return dict((vm["name"], (vm["owner"], "ACTIVE" if vm["state"] == "Online" else vm["state"]))
                     for vm in state["vms"])
-
-    def stop(self):
-        try:
-            post(self.url + "/_mock/stop")
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 def read(path):

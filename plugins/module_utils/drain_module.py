@@ -78,8 +78,10 @@ def run_drain(module, plan, adapter, allowed_methods):
     if progress:
         progress.finish(results)
     module.results["results"] = results
-    failed = [r for r in results if r["status"] != "moved"]
-    if failed:
-        module.fail("drain of %s incomplete: %d of %d moves failed (%s)" % (
+    failed = [r for r in results if r["status"] == "failed"]
+    waiting = [r for r in results if r["status"] == "not_started"]
+    if failed or waiting:
+        module.fail("drain of %s incomplete: %d of %d moves failed (%s)%s. The VMs not moved stay on %s." % (
             params["host"], len(failed), len(results),
-            "; ".join("%s: %s" % (r["vm"], r["error"]) for r in failed[:5])))
+            "; ".join("%s: %s" % (r["vm"], r["error"]) for r in failed[:5]),
+            ", %d not started after that" % len(waiting) if waiting else "", params["host"]))

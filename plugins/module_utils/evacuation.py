@@ -64,6 +64,12 @@ class MoveResult:
         self.progress = None
         self.progress_at = None
 
+    def status(self):
+        """moved, failed, or not_started (an earlier wave failed, so this move was never tried)."""
+        if self.started is None:
+            return "not_started"
+        return "moved" if self.error is None and self.method else "failed"
+
     def as_dict(self):
         return {
             "vm": self.move["vm"], "source": self.move["source"], "target": self.move["target"],
@@ -71,7 +77,7 @@ class MoveResult:
             "memory_mb": self.move.get("memory_mb"),
             "duration_seconds": round((self.finished or 0) - (self.started or 0), 2) if self.started else 0,
             "final_host": self.final_host, "error": self.error,
-            "status": "moved" if self.error is None and self.method else "failed",
+            "status": self.status(),
         }
 
 

@@ -48,8 +48,8 @@ options:
         (default); C(error) str or null; C(times) dict of seconds since the rollout started, any of C(drain_start),
         C(drain_end), C(update_start), C(update_end), C(back), C(failback_start), C(failback_end);
         C(moves) and C(failback) lists of moves; C(unplaced) list of C(vm), C(host), C(reasons) (list of C(code), C(detail)).'
-      - 'A move: C(vm) (required), C(source), C(target), C(method), C(wave), C(status) C(moved), C(failed) or
-        C(planned) (default), C(duration_seconds), C(memory_mb), C(error), C(attempts) (list of dicts with
+      - 'A move: C(vm) (required), C(source), C(target), C(method), C(wave), C(status) C(moved), C(failed),
+        C(not_started) or C(planned) (default), C(duration_seconds), C(memory_mb), C(error), C(attempts) (list of dicts with
         C(method) and, when it failed, C(error)).'
       - 'C(utilization) list of snapshots C(label), C(t) (seconds), C(hosts) (dict host to percent of memory used);
         the chart uses C(t) as x when every snapshot has it, else the snapshot index.'

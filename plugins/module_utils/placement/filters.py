@@ -122,23 +122,9 @@ def evaluate(state, unit, target_name, tier=0, tie=0):
                 should += 1
     if unit.internal_conflict:
         return unit.internal_conflict
-    unfit = state.fits(unit.probe, target_name) if len(unit.vms) == 1 else _fits_all(state, unit, target_name)
+    unfit = state.fits(target_name, unit.counted_mb, unit.counted_vcpus, "affinity group " if len(unit.vms) > 1 else "")
     if unfit:
         return unfit
     key = (1 if target.emergency else 0, should, worst_rank, no_reach, tier,
            round(state.utilization(target_name, unit.counted_mb), 9), tie, target_name)
     return Evaluation(target_name, methods, key, should)
-
-
-def _fits_all(state, unit, target_name):
-    free = state.memory_capacity(target_name) - state.memory_used[target_name]
-    if unit.counted_mb > free + 1e-6:
-        return ("insufficient_memory", "%s: affinity group needs %d MB, %d MB free"
-                % (target_name, unit.counted_mb, max(0, int(free))))
-    host = state.cluster.hosts[target_name]
-    if host.vcpus and unit.counted_vcpus:
-        free_vcpus = host.vcpu_capacity - state.vcpus_used[target_name]
-        if unit.counted_vcpus > free_vcpus + 1e-9:
-            return ("insufficient_vcpu", "%s: affinity group needs %g vCPUs, %g free"
-                    % (target_name, unit.counted_vcpus, max(0, free_vcpus)))
-    return None

@@ -92,20 +92,18 @@ class ClusterState:
             capacity *= 1.0 - self.options.headroom_percent / 100.0
         return capacity
 
-    def fits(self, vm, host_name):
-        """None when the VM fits the host's capacity, else a (code, detail) pair."""
-        if not self.counts(vm):
-            return None
+    def fits(self, host_name, memory_mb, vcpus, who=""):
+        """None when that much memory and vCPU fits the host's capacity, else a (code, detail) pair."""
         free = self.memory_capacity(host_name) - self.memory_used[host_name]
-        if vm.memory_mb > free + 1e-6:
-            return ("insufficient_memory", "%s: needs %d MB, %d MB free"
-                    % (host_name, vm.memory_mb, max(0, int(free))))
+        if memory_mb > free + 1e-6:
+            return ("insufficient_memory", "%s: %sneeds %d MB, %d MB free"
+                    % (host_name, who, memory_mb, max(0, int(free))))
         host = self.cluster.hosts[host_name]
-        if host.vcpus and vm.vcpus:
+        if host.vcpus and vcpus:
             free_vcpus = host.vcpu_capacity - self.vcpus_used[host_name]
-            if vm.vcpus > free_vcpus + 1e-9:
-                return ("insufficient_vcpu", "%s: needs %g vCPUs, %g free"
-                        % (host_name, vm.vcpus, max(0, free_vcpus)))
+            if vcpus > free_vcpus + 1e-9:
+                return ("insufficient_vcpu", "%s: %sneeds %g vCPUs, %g free"
+                        % (host_name, who, vcpus, max(0, free_vcpus)))
         return None
 
     def utilization(self, host_name, extra_mb=0.0):

@@ -14,7 +14,7 @@ class Unit:
     """One or more VMs placed as one, with their sources and the rules that bind them."""
 
     __slots__ = ("name", "vms", "sources", "rules", "counted_mb", "counted_vcpus", "priority",
-                 "internal_conflict", "probe")
+                 "internal_conflict")
 
     def __init__(self, state, vms, sources):
         self.vms = sorted(vms, key=lambda v: v.name)
@@ -25,7 +25,6 @@ class Unit:
         self.counted_mb = sum(v.memory_mb for v in counted)
         self.counted_vcpus = sum(v.vcpus for v in counted)
         self.priority = max(v.priority for v in self.vms)
-        self.probe = self.vms[0]
         self.internal_conflict = _internal_conflict(self.vms, self.rules)
 
     @property

@@ -14,7 +14,7 @@ __metaclass__ = type
 RUN_STATUSES = ("ok", "failed", "check")
 PLATFORMS = ("nova", "vsphere", "hyperv")
 STEP_STATUSES = ("done", "failed", "skipped", "planned")
-MOVE_STATUSES = ("moved", "failed", "planned")
+MOVE_STATUSES = ("moved", "failed", "not_started", "planned")
 TIME_KEYS = ("drain_start", "drain_end", "update_start", "update_end", "back", "failback_start", "failback_end")
 
 
