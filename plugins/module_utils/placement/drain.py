@@ -98,7 +98,7 @@ class Drainer:
             if evaluation is None:
                 failed.append(unit)
                 continue
-            _drop(state, unit, evaluation.host)
+            unit.drop(state, evaluation.host)
             self.index.refresh(evaluation.host)
             placed.append((unit, evaluation))
         if not units or len(units) > SMALL_UNITS or (self.tiered and not failed):
@@ -107,18 +107,18 @@ class Drainer:
         if len(targets) > SMALL_TARGETS:
             return placed, failed
         for unit, evaluation in placed:
-            _lift(state, unit)
+            unit.lift(state)
         fixed = [n for n in state.cluster.hosts if n not in targets and n not in exclude]
         incumbent = None if failed else [e for _u, e in placed]
         better = improve(state, units if failed else [u for u, _e in placed],
                          targets, self.index.tier_of, incumbent, fixed)
         if better is None:
             for unit, evaluation in placed:
-                _drop(state, unit, evaluation.host)
+                unit.drop(state, evaluation.host)
         else:
             placed, failed = list(zip(units if failed else [u for u, _e in placed], better)), []
             for unit, evaluation in placed:
-                _drop(state, unit, evaluation.host)
+                unit.drop(state, evaluation.host)
         for name in targets:
             self.index.refresh(name)
         return placed, failed
@@ -173,13 +173,3 @@ class Drainer:
                 entry["group"] = [v.name for v in unit.vms]
             entries.append(entry)
         return entries
-
-
-def _drop(state, unit, host):
-    for vm in unit.vms:
-        state.drop(vm.name, host)
-
-
-def _lift(state, unit):
-    for vm in unit.vms:
-        state.lift(vm.name)

@@ -78,13 +78,13 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET, nodes=None)
             if signature is not None and signature in seen:
                 continue
             seen.add(signature)
-            _drop(state, unit, evaluation.host)
+            unit.drop(state, evaluation.host)
             chosen.append(evaluation)
             if place(index + 1, should + evaluation.should_violations, method + method_cost(evaluation),
                      emergency + evaluation.key[0] * unit.counted_mb):
                 return True
             chosen.pop()
-            _lift(state, unit)
+            unit.lift(state)
             if nodes[0] > budget:
                 return False
         return False
@@ -92,7 +92,7 @@ def pack(state, units, targets, tier_of, limits, budget=NODE_BUDGET, nodes=None)
     found = place(0, 0, 0, 0)
     result = list(chosen) if found else None
     for unit, _evaluation in zip(units, chosen):
-        _lift(state, unit)
+        unit.lift(state)
     return result
 
 
@@ -157,16 +157,6 @@ def _signature(state, host_name, tier_of):
             host.storage, host.emergency, tier_of.get(host_name, 0))
 
 
-def _drop(state, unit, host):
-    for vm in unit.vms:
-        state.drop(vm.name, host)
-
-
-def _lift(state, unit):
-    for vm in unit.vms:
-        state.lift(vm.name)
-
-
 def max_utilization(state, hosts):
     return max([state.utilization(h) for h in hosts] or [0.0])
 
@@ -207,10 +197,10 @@ def improve(state, units, targets, tier_of, incumbent, fixed_hosts):
 
 def _utilization_with(state, units, evaluations, targets, fixed_hosts):
     for unit, evaluation in zip(units, evaluations):
-        _drop(state, unit, evaluation.host)
+        unit.drop(state, evaluation.host)
     value = max(max_utilization(state, targets), max_utilization(state, fixed_hosts))
     for unit in units:
-        _lift(state, unit)
+        unit.lift(state)
     return value
 
 

@@ -27,6 +27,16 @@ class Unit:
         self.priority = max(v.priority for v in self.vms)
         self.internal_conflict = _internal_conflict(self.vms, self.rules)
 
+    def drop(self, state, host):
+        """Put the unit's (lifted) VMs on host."""
+        for vm in self.vms:
+            state.drop(vm.name, host)
+
+    def lift(self, state):
+        """Take the unit's VMs off wherever they are."""
+        for vm in self.vms:
+            state.lift(vm.name)
+
     @property
     def constrained(self):
         return any(r.is_must for rules in self.rules.values() for r in rules)
