@@ -56,10 +56,7 @@ class PythonMock:
             post(self.url + "/_mock/stop")
         except OSError:
             pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        wait_or_kill(self.process)
 
 
 class NovaDemo(PythonMock):
@@ -140,10 +137,7 @@ class VsphereDemo:
 
     def stop(self):
         self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        wait_or_kill(self.process)
 
 
 class HyperVDemo(PythonMock):
@@ -176,6 +170,14 @@ class HyperVDemo(PythonMock):
         state = get_json(self.url + "/_mock/state")
         return dict((vm["name"], (vm["owner"], "ACTIVE" if vm["state"] == "Online" else vm["state"]))
                     for vm in state["vms"])
+
+
+def wait_or_kill(process):
+    """Give a stopping mock ten seconds, then kill it."""
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def read(path):

@@ -29,16 +29,27 @@ class ModuleFailure(Exception):
 
 
 class VmfleetModule:
-    """Base class: subclass, set argument_spec, implement run()."""
+    """Base class: subclass, set argument_spec, implement run().
+
+    Platform bases set ``connection_spec`` (a function returning the shared connection options, merged
+    under the module's own) and ``required_library`` ((importable, pip package name)).
+    """
 
     argument_spec = {}
     module_kwargs = {}
+    connection_spec = None
+    required_library = (True, None)
 
     def __init__(self):
-        self.ansible = AnsibleModule(argument_spec=self.argument_spec, **self.module_kwargs)
+        spec = dict(self.connection_spec()) if self.connection_spec else {}
+        spec.update(self.argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **self.module_kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.results = {"changed": False}
+        available, package = self.required_library
+        if not available:
+            self.ansible.fail_json(msg="%s is required on the controller: pip install %s" % (package, package))
 
     def run(self):
         raise NotImplementedError

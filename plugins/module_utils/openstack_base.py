@@ -45,16 +45,14 @@ def openstack_argument_spec():
 class OpenStackModule(VmfleetModule):
     """Base of the nova modules: merges the connection options and connects once."""
 
+    connection_spec = staticmethod(openstack_argument_spec)
+    required_library = (HAS_OPENSTACKSDK, "openstacksdk")
+
     def __init__(self):
-        spec = openstack_argument_spec()
-        spec.update(self.argument_spec)
-        self.argument_spec = spec
         super(OpenStackModule, self).__init__()
         for key, value in (self.params["auth"] or {}).items():
             if value and any(word in key for word in SECRET_WORDS):
                 self.ansible.no_log_values.add(str(value))
-        if not HAS_OPENSTACKSDK:
-            self.ansible.fail_json(msg="openstacksdk is required on the controller: pip install openstacksdk")
         self.auth_url = None
         self._conn = None
 

@@ -90,13 +90,11 @@ def wait_for_task(task, timeout, progress=None, poll_seconds=0.5, clock=time.mon
 class VmwareModule(VmfleetModule):
     """Base of the vSphere modules: merges the connection options, connects once, disconnects at exit."""
 
+    connection_spec = staticmethod(vmware_argument_spec)
+    required_library = (HAS_PYVMOMI, "pyvmomi")
+
     def __init__(self):
-        spec = vmware_argument_spec()
-        spec.update(self.argument_spec)
-        self.argument_spec = spec
         super(VmwareModule, self).__init__()
-        if not HAS_PYVMOMI:
-            self.ansible.fail_json(msg="pyvmomi is required on the controller: pip install pyvmomi")
         self._si = None
         self._content = None
 

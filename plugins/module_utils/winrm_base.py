@@ -165,13 +165,11 @@ class PowerShellRunner:
 class WinRMModule(VmfleetModule):
     """Base of the Hyper-V and CAU modules: merges the connection options, runs scripts, one error path."""
 
+    connection_spec = staticmethod(winrm_argument_spec)
+    required_library = (HAS_PYWINRM, "pywinrm")
+
     def __init__(self):
-        spec = winrm_argument_spec()
-        spec.update(self.argument_spec)
-        self.argument_spec = spec
         super(WinRMModule, self).__init__()
-        if not HAS_PYWINRM:
-            self.ansible.fail_json(msg="pywinrm is required on the controller: pip install pywinrm")
         params = self.params
         if params["read_timeout"] <= params["operation_timeout"]:
             self.ansible.fail_json(msg="read_timeout (%s) must be longer than operation_timeout (%s)"
