@@ -79,6 +79,8 @@ class NovaDemo(PythonMock):
             "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
             "rolling_update_stall_seconds": 30,
+            # gpu-01 (PCI passthrough) and web-02 (a port with a resource request) can only move cold
+            "rolling_update_allow_downtime_vms": ["gpu-01", "web-02"],
         }
 
     def instances(self):
@@ -213,6 +215,8 @@ def summary(cluster, before, after, report):
         "  hosts updated:        %d of %d" % (report["summary"]["hosts_updated"], len(report["rolling_order"])),
         "  VMs moved:            %d moves (%d VMs on another host at the end)" % (report["summary"]["vms_moved"], moved),
         "  failed migrations:    %d" % report["summary"]["failed_migrations"],
+        "  guests stopped:       %d%s" % (len(report["summary"]["downtime_vms"]), " (%s)" % ", ".join(
+            report["summary"]["downtime_vms"]) if report["summary"]["downtime_vms"] else ""),
         "  migrated MB vs floor: %s MB / %s MB = %.2f" % (
             int(report["summary"]["migrated_mb"] or 0), int(report["floor_mb"] or 0),
             (report["summary"]["migrated_mb"] or 0) / (report["floor_mb"] or 1)),
@@ -248,7 +252,7 @@ def main():
         print("\n".join(line for line in result.stdout.splitlines() if line.startswith(("PLAY RECAP", "demo-")) or
                         "Rollout " in line or "Report: " in line))
         for cluster in started:
-            report_path = os.path.join(BUILD, "state", cluster.name, run_id, "rollout.json")
+            report_path = os.path.join(BUILD, "state", cluster.name, cluster.name, run_id, "rollout.json")
             with open(report_path) as handle:
                 report = json.load(handle)
             lines, healthy = summary(cluster, before[cluster.name], cluster.instances(), report)

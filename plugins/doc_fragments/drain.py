@@ -67,4 +67,16 @@ options:
     description: Move what can be moved even when the plan leaves some VMs unplaced.
     type: bool
     default: false
+  allow_downtime:
+    description:
+      - Let running VMs move, or fall back, to methods that stop the guest (cold or quick migration) when a live
+        one fails or is impossible. Set C(false) for a drain with no downtime: such VMs stay where they are
+        and are reported. Each result says whether its move stopped the guest (C(downtime)).
+    type: bool
+    default: true
+  allow_downtime_vms:
+    description: VMs allowed to move with downtime even when O(allow_downtime=false).
+    type: list
+    elements: str
+    default: []
 '''

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import PlanRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import allowed_methods
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress import ProgressFile
@@ -29,13 +30,20 @@ def drain_argument_spec():
         poll_seconds=dict(type="float", default=2.0),
         allow_partial=dict(type="bool", default=False),
         progress_file=dict(type="path"),
+        allow_downtime=dict(type="bool", default=True),
+        allow_downtime_vms=dict(type="list", elements="str", default=[]),
     )
 
 
 def plan_for(module, hosts, vms, rules, count_powered_off):
-    """The plan given by the user (its moves of this host that are still to do), or a new one."""
+    """The plan given by the user (its moves of this host that are still to do), or a new one.
+
+    Also settles the downtime policy for run_drain: the methods each VM may move (or fall back) by.
+    """
     params = module.params
     host = params["host"]
+    down = [h["name"] for h in hosts if h.get("state") == "down"]
+    module.policy_methods = allowed_methods(vms, params["allow_downtime"], params["allow_downtime_vms"], down)
     if host not in [h["name"] for h in hosts]:
         module.fail("unknown host '%s'; known hosts: %s" % (host, ", ".join(sorted(h["name"] for h in hosts))))
     given = params.get("plan")
@@ -52,10 +60,11 @@ def plan_for(module, hosts, vms, rules, count_powered_off):
     return make_plan(hosts, vms, rules, evacuate=[host], scope=params["scope"],
                      rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
                      max_parallel_per_host=params["max_parallel_per_host"],
-                     max_parallel_total=params["max_parallel_total"], count_powered_off=count_powered_off)
+                     max_parallel_total=params["max_parallel_total"], count_powered_off=count_powered_off,
+                     allow_downtime=params["allow_downtime"], allow_downtime_vms=params["allow_downtime_vms"])
 
 
-def run_drain(module, plan, adapter, allowed_methods):
+def run_drain(module, plan, adapter, supported_methods):
     """Carry out the plan; fills module.results (plan, results, changed) or fails with the report."""
     params = module.params
     module.results["plan"] = plan
@@ -70,8 +79,11 @@ def run_drain(module, plan, adapter, allowed_methods):
     if module.check_mode:
         module.results["results"] = []
         return
+    policy = getattr(module, "policy_methods", {})
+    allowed = dict((vm, [m for m in methods if m in policy.get(vm, methods)])
+                   for vm, methods in supported_methods.items())
     progress = ProgressFile(params["progress_file"], params["host"], moves) if params["progress_file"] else None
-    runner = PlanRunner(adapter, allowed_methods, stall_seconds=params["stall_seconds"],
+    runner = PlanRunner(adapter, allowed, stall_seconds=params["stall_seconds"],
                         on_stall=params["on_stall"], timeout=params["timeout"],
                         poll_seconds=params["poll_seconds"], progress=progress.update if progress else None)
     results = [r.as_dict() for r in runner.run(moves)]

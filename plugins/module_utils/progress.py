@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Progress of a drain in flight: written by the drain modules, read by drain_status for the operator.
 
-One small JSON file per drain: which VM goes where, by which method, and how far it is.
+One small JSON file per drain: which VM goes where, by which method, and how far it is. It is also the
+drain's journal: each move's outcome (attempts, duration, final host) is written as soon as it is known, and
+the file names the drain's process, so a controller that lost the drain job can tell whether it still runs.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,8 +23,11 @@ class ProgressFile:
     def __init__(self, path, host, moves):
         self.path = path
         self.host = host
+        self.pid = os.getpid()
+        self.finished = False
         self.moves = dict((m["vm"], {"vm": m["vm"], "source": m["source"], "target": m["target"],
-                                     "method": m["method"], "wave": m.get("wave"), "state": "waiting",
+                                     "method": m["method"], "wave": m.get("wave"), "memory_mb": m.get("memory_mb"),
+                                     "downtime": bool(m.get("downtime")), "state": "waiting",
                                      "percent": None, "detail": ""}) for m in moves)
         self.write()
 
@@ -30,6 +35,7 @@ class ProgressFile:
         item = self.moves.get(result.move["vm"])
         if item is None:
             return
+        item.update((k, v) for k, v in result.as_dict().items() if k not in ("status", "target", "source"))
         item["method"] = result.method or item["method"]
         item["state"] = {"done": "moved", "failed": "failed"}.get(status.state, "running")
         item["percent"] = status.percent
@@ -37,9 +43,11 @@ class ProgressFile:
         self.write()
 
     def finish(self, results):
+        self.finished = True
         for result in results:
             item = self.moves.get(result["vm"])
             if item is not None:
+                item.update((k, v) for k, v in result.items() if k not in ("status", "target", "source"))
                 item["state"] = result["status"]
                 item["percent"] = 100 if result["status"] == "moved" else item["percent"]
                 item["detail"] = result["error"] or ""
@@ -51,7 +59,8 @@ class ProgressFile:
             os.makedirs(directory)
         temporary = self.path + ".tmp"
         with open(temporary, "w") as handle:
-            json.dump({"host": self.host, "updated_at": time.time(), "moves": list(self.moves.values())}, handle)
+            json.dump({"host": self.host, "pid": self.pid, "finished": self.finished, "updated_at": time.time(),
+                       "moves": list(self.moves.values())}, handle)
         os.rename(temporary, self.path)
 
 

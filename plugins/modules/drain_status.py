@@ -27,18 +27,24 @@ attributes:
   diff_mode:
     support: none
     description: Read only.
+  - A drain job whose process is gone without writing its result (the controller that started it was killed,
+    or the job itself) is reported as finished with C(lost=true) and fails, naming the process; its per-VM
+    outcome so far is in O(progress_file).
 options:
   job_id:
-    description: The C(ansible_job_id) of the asynchronous drain task.
+    description: The C(ansible_job_id) of the asynchronous drain task. One of O(job_id) and O(results_file) is required.
     type: str
-    required: true
+  results_file:
+    description: The job's results file (the C(results_file) an asynchronous task returns); preferred over O(job_id).
+    type: path
   progress_file:
     description: The drain's progress file (its O(vmfleet.maintenance.nova_host_evacuate#module:progress_file)).
     type: path
   async_dir:
-    description: Directory of asynchronous job results (Ansible's C(async_dir)).
+    description:
+      - Directory of asynchronous job results, used with O(job_id). Defaults to Ansible's configured C(async_dir)
+        (the E(ANSIBLE_ASYNC_DIR) environment variable), else C(~/.ansible_async).
     type: path
-    default: ~/.ansible_async
 '''
 
 EXAMPLES = r'''
@@ -75,38 +81,68 @@ drain:
   description: The drain module's result (plan, per-VM results) once finished.
   returned: when finished
   type: dict
+lost:
+  description: Whether the job's process ended without writing a result.
+  returned: always
+  type: bool
 '''
 
+import errno
 import json
 import os
+import time
 
+from ansible.module_utils.basic import env_fallback
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress import progress_lines
 
 
 class DrainStatusModule(VmfleetModule):
     argument_spec = dict(
-        job_id=dict(type="str", required=True),
+        job_id=dict(type="str"),
+        results_file=dict(type="path"),
         progress_file=dict(type="path"),
-        async_dir=dict(type="path", default="~/.ansible_async"),
+        async_dir=dict(type="path", fallback=(env_fallback, ["ANSIBLE_ASYNC_DIR"])),
     )
-    module_kwargs = dict(supports_check_mode=True)
+    module_kwargs = dict(supports_check_mode=True, required_one_of=[("job_id", "results_file")])
 
     def run(self):
         params = self.params
-        job_file = os.path.join(params["async_dir"], params["job_id"])
+        job_file = params["results_file"] or os.path.join(
+            os.path.expanduser(params["async_dir"] or "~/.ansible_async"), params["job_id"])
         if not os.path.exists(job_file):
-            self.fail("no asynchronous job %s in %s: was the drain started with async and poll: 0?"
-                      % (params["job_id"], params["async_dir"]))
+            self.fail("no asynchronous job result at %s: was the drain started with async and poll: 0 (and the "
+                      "same async_dir)?" % job_file)
         job = _read_json(job_file) or {}
         progress = _read_json(params["progress_file"]) if params["progress_file"] else None
         lines = progress_lines(progress) if progress else []
         finished = bool(job.get("finished")) or ("started" not in job and bool(job))
-        self.results.update(finished=finished, progress=lines)
+        lost = not finished and _process_gone(progress)
+        if lost:  # the job may be writing its result right now: look once more
+            time.sleep(2)
+            job = _read_json(job_file) or {}
+            finished = bool(job.get("finished"))
+            lost = not finished
+        self.results.update(finished=finished or lost, progress=lines, lost=lost)
+        if lost:
+            self.fail("the drain job (pid %s) ended without writing its result; the moves it recorded are in %s"
+                      % (progress.get("pid"), params["progress_file"]), results=progress.get("moves", []))
         if finished:
             self.results["drain"] = dict((k, v) for k, v in job.items() if k not in ("invocation",))
             if job.get("failed"):
                 self.fail(job.get("msg", "the drain failed"), results=job.get("results", []), plan=job.get("plan"))
+
+
+def _process_gone(progress):
+    """True when the progress file names a process of this machine that no longer runs."""
+    pid = (progress or {}).get("pid")
+    if not pid or progress.get("finished"):
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except OSError as error:
+        return error.errno != errno.EPERM
+    return False
 
 
 def _read_json(path):

@@ -20,7 +20,7 @@ section{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:18px 
 .meta{color:#555;font-size:13px;margin:4px 0 0}.meta b{color:#222}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-size:13px;font-weight:700;vertical-align:middle;
 color:#fff;text-transform:uppercase;letter-spacing:.04em;margin-left:8px}
-.status-ok{background:#1e7e34}.status-failed{background:#c0392b}.status-check{background:#0b5394}
+.status-ok{background:#1e7e34}.status-failed{background:#c0392b}.status-check{background:#0b5394}.status-running{background:#b7791f}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:12px;margin-top:16px}
 .card{border:1px solid #dde1e6;border-radius:6px;padding:10px 12px;background:#fafbfc}
 .card .label{font-size:12px;color:#666;text-transform:uppercase;letter-spacing:.03em}
@@ -114,6 +114,8 @@ def _header(record, summary):
         _card("Migrated", megabytes(migrated), floor_sub),
         _card("Duration", duration(summary["duration_seconds"])),
     ]
+    if summary["downtime_vms"]:
+        cards.append(_card("Guests stopped", len(summary["downtime_vms"]), ", ".join(summary["downtime_vms"][:5]), "bad"))
     if summary["vms_unplaced"]:
         cards.append(_card("Unplaced VMs", summary["vms_unplaced"], "could not be placed", "bad"))
     cards.append(_card("Left behind", summary["left_behind"], "%d restored" % summary["restored"],

@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-RUN_STATUSES = ("ok", "failed", "check")
+RUN_STATUSES = ("ok", "failed", "check", "running")
 PLATFORMS = ("nova", "vsphere", "hyperv")
-STEP_STATUSES = ("done", "failed", "skipped", "planned")
-MOVE_STATUSES = ("moved", "failed", "not_started", "planned")
+STEP_STATUSES = ("done", "failed", "skipped", "planned", "in_progress")
+MOVE_STATUSES = ("moved", "failed", "not_started", "planned", "in_flight")
 TIME_KEYS = ("drain_start", "drain_end", "update_start", "update_end", "back", "failback_start", "failback_end")
 
 
@@ -88,6 +88,7 @@ def _move(raw, path):
         "duration_seconds": _number(move, "duration_seconds", path),
         "memory_mb": _number(move, "memory_mb", path),
         "error": _text(move, "error", path),
+        "downtime": bool(move.get("downtime")),
         "attempts": attempts,
     }
 

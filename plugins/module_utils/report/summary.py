@@ -55,6 +55,7 @@ def summarize(record):
         "migrated_mb": migrated,
         "floor_mb": record["floor_mb"],
         "duration_seconds": round(duration, 1) if duration is not None else None,
+        "downtime_vms": sorted(set(move["vm"] for move in moved if move["downtime"])),
         "left_behind": len(record["left_behind"]),
         "restored": len(record["restored"]),
     }
