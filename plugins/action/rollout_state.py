@@ -210,11 +210,15 @@ def planned_steps(plan):
 
 def positive_int(value, name):
     """An integer >= 1 however it was passed (-e gives strings); else one clear error."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number < 1 or isinstance(value, bool) or (isinstance(value, float) and value != number):
+    number = None
+    if isinstance(value, float):
+        number = int(value) if value.is_integer() else None
+    elif not isinstance(value, bool):
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            pass
+    if number is None or number < 1:
         raise StateError("%s must be an integer >= 1, got %r; nothing was changed" % (name, value))
     return number
 
