@@ -155,12 +155,12 @@ summary:
 '''
 
 import os
-import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.report.document import build_report
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.report.schema import ReportDataError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.rollout.files import write_atomically
 
 
 class RolloutReportModule(VmfleetModule):
@@ -188,11 +188,6 @@ class RolloutReportModule(VmfleetModule):
         self.results["changed"] = bool(stale)
         if not stale or self.check_mode:
             return
-        if not os.path.isdir(directory):
-            try:
-                os.makedirs(directory)
-            except OSError as error:
-                self.fail("cannot create %s: %s" % (directory, to_native(error)))
         for path, content in stale:
             self._write(path, content)
 
@@ -207,18 +202,10 @@ class RolloutReportModule(VmfleetModule):
             self.fail("cannot read %s: %s" % (path, to_native(error)))
 
     def _write(self, path, content):
-        """Write to a temporary file next to path, then move it into place."""
-        temp = None
         try:
-            handle, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".%s." % os.path.basename(path),
-                                            suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
+            write_atomically(path, content)
         except (IOError, OSError) as error:
-            if temp and os.path.exists(temp):
-                os.unlink(temp)
             self.fail("cannot write %s: %s" % (path, to_native(error)))
-        self.ansible.atomic_move(temp, path)
 
 
 def main():

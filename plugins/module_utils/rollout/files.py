@@ -21,6 +21,7 @@ def write_atomically(path, content):
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
+        os.chmod(temp, 0o644)
         os.rename(temp, path)
     except BaseException:
         if os.path.exists(temp):
