@@ -18,6 +18,9 @@ description:
     callback prints those lines at every retry.
   - When the job has ended it returns the drain module's result in C(drain), and fails with the drain's
     message if the drain failed.
+  - A drain job whose process is gone without writing its result (the controller that started it was killed,
+    or the job itself) is reported as finished with C(lost=true) and fails, naming the process; its per-VM
+    outcome so far is in O(progress_file).
 author:
   - vmfleet maintainers (@vmfleet)
 attributes:
@@ -27,9 +30,6 @@ attributes:
   diff_mode:
     support: none
     description: Read only.
-  - A drain job whose process is gone without writing its result (the controller that started it was killed,
-    or the job itself) is reported as finished with C(lost=true) and fails, naming the process; its per-VM
-    outcome so far is in O(progress_file).
 options:
   job_id:
     description: The C(ansible_job_id) of the asynchronous drain task. One of O(job_id) and O(results_file) is required.
@@ -109,7 +109,7 @@ class DrainStatusModule(VmfleetModule):
     def run(self):
         params = self.params
         job_file = params["results_file"] or os.path.join(
-            os.path.expanduser(params["async_dir"] or "~/.ansible_async"), params["job_id"])
+            params["async_dir"] or os.path.join(os.environ.get("HOME", "/"), ".ansible_async"), params["job_id"])
         if not os.path.exists(job_file):
             self.fail("no asynchronous job result at %s: was the drain started with async and poll: 0 (and the "
                       "same async_dir)?" % job_file)

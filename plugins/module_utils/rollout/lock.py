@@ -50,8 +50,8 @@ def holder_alive(holder, controller):
 
 
 def describe(holder):
-    return "run %s on %s (pid %s, started %s)" % (holder.get("run_id"), holder.get("controller"),
-                                                   holder.get("pid"), holder.get("started"))
+    return "run %s on %s (pid %s, started %s)" % (
+        holder.get("run_id"), holder.get("controller"), holder.get("pid"), holder.get("started"))
 
 
 class ClusterLock:

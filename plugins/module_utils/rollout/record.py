@@ -193,8 +193,9 @@ class Record:
 
 def journal_move(item):
     """A journal entry (progress file) as a report move."""
-    move = dict((k, item.get(k)) for k in ("vm", "source", "target", "method", "wave", "memory_mb", "attempts",
-                                            "duration_seconds", "final_host", "error", "downtime"))
+    keys = ("vm", "source", "target", "method", "wave", "memory_mb", "attempts", "duration_seconds", "final_host",
+            "error", "downtime")
+    move = dict((k, item.get(k)) for k in keys)
     move["status"] = JOURNAL_STATES.get(item.get("state"), "in_flight")
     move["attempts"] = move["attempts"] or []
     return move
