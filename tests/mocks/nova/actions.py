@@ -123,6 +123,9 @@ def revert_resize(cloud, inst, body, version):
     mig.next_at = now + cloud.timing["revert"]
     inst.task_state = "resize_reverting"
     inst.updated_at = now
+    # compute manager revert_resize destroys the guest on the destination
+    engine.guest_stops(inst, "revert_resize", now, mig,
+                       source=mig.dest_compute, target=mig.source_compute)
     return 202, None
 
 
@@ -155,7 +158,8 @@ def evacuate(cloud, inst, body, version):
     mig = cloud.new_migration(inst, "evacuation", "accepted", dest=host)
     mig.requested_host = host
     mig.forced_host = bool(host) and (version < (2, 29) or force)
-    if version >= (2, 95):
+    if version >= (2, 95) and inst.vm_state != "error":
+        # _do_rebuild_instance ignores target_state for an ERROR instance
         mig.target_vm_state = "stopped"
     else:
         mig.target_vm_state = "stopped" if inst.vm_state == "stopped" \

@@ -41,6 +41,8 @@ def snapshot(cloud):
             "task_state": inst.task_state, "power_state": inst.power_state,
             "dirty": inst.dirty, "flavor": inst.flavor.name,
             "project_id": inst.project_id,
+            "guest_running": inst.guest_running,
+            "downtime": [dict(e) for e in inst.downtime],
         }
     by_uuid = {i.uuid: i.name for i in cloud.instances.values()}
     migrations = [{
@@ -58,7 +60,21 @@ def snapshot(cloud):
         for consumer, record in placement.consumers.items()}
     return {"time": cloud.now(), "hosts": hosts, "instances": instances,
             "migrations": migrations, "allocations": allocations,
+            "downtime": downtime_summary(
+                e for i in cloud.instances.values() for e in i.downtime),
             "api_down": cloud.api_down, "faults": cloud.faults}
+
+
+def downtime_summary(events):
+    """Counts over every instance's downtime events (open ones included)."""
+    events = list(events)
+    by_kind = {}
+    for event in events:
+        by_kind[event["kind"]] = by_kind.get(event["kind"], 0) + 1
+    return {"events": len(events),
+            "open": sum(1 for e in events if e["end"] is None),
+            "seconds": round(sum(e["seconds"] or 0.0 for e in events), 6),
+            "by_kind": by_kind}
 
 
 def _host(cloud, name):

@@ -116,7 +116,8 @@ class Cloud:
                 project_id=self.project_id(spec["project"]),
                 user_id=self.user_id, host=spec["host"],
                 flavor=self.flavors[spec["flavor"]], vm_state=vm_state,
-                power_state=power, port=port, dirty=bool(spec["dirty"]))
+                power_state=power, port=port, dirty=bool(spec["dirty"]),
+                guest_running=vm_state == "active")
             self.instances[uuid] = inst
             self.placement.allocate(uuid, self.hosts[inst.host],
                                     inst.flavor.resources(), inst.project_id,

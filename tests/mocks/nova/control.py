@@ -62,6 +62,17 @@ class MockControl:
         return [m for m in migs if instance in (None, m["instance"],
                                                 m["instance_uuid"])]
 
+    def downtime(self, instance=None):
+        """Downtime events of one instance, or the cloud-wide summary."""
+        state = self.state()
+        if instance is None:
+            return state["downtime"]
+        inst = state["instances"].get(instance)
+        if inst is None:
+            inst = next(i for i in state["instances"].values()
+                        if i["id"] == instance)
+        return inst["downtime"]
+
     def requests(self):
         return self._call("GET", "/requests")["requests"]
 

@@ -10,7 +10,45 @@ from . import scheduler
 
 _MIB = 1024 * 1024
 _POWER = {"active": 1, "stopped": 4, "paused": 3, "error": 0, "resized": 1}
+_NOSTATE = 0
 _LIVE_ACTIVE = ("preparing", "running", "post-migrating")
+
+
+# -- guest downtime (the hypervisor's view) -----------------------------------
+def guest_stops(inst, kind, t, mig=None, source=None, target=None):
+    """A running guest goes off because of a move or a reboot: open an event.
+
+    One event at a time: a guest already down keeps its open event.
+    """
+    if not inst.guest_running:
+        return
+    inst.guest_running = False
+    if mig is not None:
+        source = source or mig.source_compute
+        target = target or mig.dest_compute
+    inst.downtime.append({
+        "kind": kind, "start": t, "end": None, "seconds": None,
+        "migration_id": mig.id if mig is not None else None,
+        "source": source or inst.host, "target": target})
+
+
+def guest_starts(inst, t):
+    """The guest runs again: close the open downtime event, if any."""
+    inst.guest_running = True
+    event = inst.open_downtime
+    if event is not None:
+        event["end"] = t
+        event["seconds"] = round(t - event["start"], 6)
+        if event["target"] is None:
+            event["target"] = inst.host
+
+
+def guest_powered(inst, vm_state, t):
+    """os-stop / os-start (and nova's own stop after a 2.95 evacuation)."""
+    if vm_state == "active":
+        guest_starts(inst, t)
+    else:
+        inst.guest_running = False
 
 
 # -- placement claims ---------------------------------------------------------
@@ -192,6 +230,11 @@ def _step_cold(cloud, mig, inst, t):
         mig.phase += 1
         inst.task_state = task
         inst.updated_at = t
+        if status == "migrating":
+            # resize_instance -> driver.migrate_disk_and_power_off on the
+            # source. nova's DB power_state is left as it was: the power
+            # sync skips instances with a task_state.
+            guest_stops(inst, "cold_migration", t, mig)
         _set(mig, status, t, t + timing["cold_phase"])
     elif mig.status == "post-migrating":
         inst.host = mig.dest_compute
@@ -199,6 +242,10 @@ def _step_cold(cloud, mig, inst, t):
         inst.power_state = _POWER[mig.original_vm_state]
         inst.task_state = None
         inst.updated_at = t
+        # _finish_resize: driver.finish_migration(power_on=old_vm_state !=
+        # STOPPED) on the destination
+        if mig.original_vm_state != "stopped":
+            guest_starts(inst, t)
         _set(mig, "finished", t)
     elif mig.status == "confirming":
         cloud.placement.release(mig.uuid)
@@ -214,6 +261,10 @@ def _step_cold(cloud, mig, inst, t):
         inst.power_state = _POWER[inst.vm_state]
         inst.task_state = None
         inst.updated_at = t
+        # _finish_revert_resize: finish_revert_migration(power_on=
+        # old_vm_state != STOPPED) on the source
+        if mig.original_vm_state != "stopped":
+            guest_starts(inst, t)
         _set(mig, "reverted", t)
 
 
@@ -238,13 +289,18 @@ def _step_evacuation(cloud, mig, inst, t):
         mig.dest_compute = dest.name
         inst.host = dest.name
         inst.task_state = "rebuild_spawning"
+        # _do_rebuild_instance reads the power state on the destination,
+        # where the guest does not exist yet: NOSTATE
+        inst.power_state = _NOSTATE
         inst.updated_at = t
+        guest_stops(inst, "evacuate", t, mig)
         _set(mig, "pre-migrating", t, t + cloud.timing["evacuate"])
     elif mig.status == "pre-migrating":
         inst.vm_state = mig.target_vm_state
         inst.power_state = _POWER[inst.vm_state]
         inst.task_state = None
         inst.updated_at = t
+        guest_powered(inst, inst.vm_state, t)
         _set(mig, "done", t)
 
 
@@ -261,6 +317,9 @@ def host_down(cloud, host, t, reboot_seconds=None):
     if reboot_seconds is not None:
         host.rebooting = True
         host.up_at = t + float(reboot_seconds)
+        for inst in cloud.instances.values():
+            if inst.host == host.name:
+                guest_stops(inst, "host_reboot", t)
     for mig in cloud.migrations:
         inst = cloud.instances[mig.instance_uuid]
         if (mig.migration_type == "live-migration"
@@ -291,9 +350,15 @@ def host_up(cloud, host, t):
               and not mig.host_switched):
             fail_move(cloud, mig, inst, t,
                       "source %s restarted during the migration" % host.name)
-    if rebooted and not host.resume_guests_on_boot:
+    if rebooted:
         for inst in cloud.instances.values():
-            if inst.host == host.name and inst.vm_state == "active":
+            if inst.host != host.name or inst.vm_state != "active":
+                continue
+            if host.resume_guests_on_boot:
+                event = inst.open_downtime
+                if event is not None and event["kind"] == "host_reboot":
+                    guest_starts(inst, t)
+            else:
                 inst.vm_state, inst.power_state = "stopped", 4
                 inst.updated_at = t
 
@@ -385,6 +450,7 @@ def advance(cloud):
             obj.vm_state, obj.power_state = target, _POWER[target]
             obj.task_state, obj.pending_power = None, None
             obj.updated_at = t
+            guest_powered(obj, target, t)
         else:
             inst = cloud.instances[obj.instance_uuid]
             _STEPS[obj.migration_type](cloud, obj, inst, t)

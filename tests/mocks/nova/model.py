@@ -123,6 +123,17 @@ class Instance:
     updated_at: float = 0.0
     fault: dict = None
     pending_power: tuple = None  # (target vm_state, due sim time)
+    # the hypervisor's view, which nova's API does not always show: is the
+    # guest running, and when was it down because of a move or a reboot
+    guest_running: bool = False
+    downtime: list = dataclasses.field(default_factory=list)
+
+    @property
+    def open_downtime(self):
+        """The downtime event still running (end None), or None."""
+        if self.downtime and self.downtime[-1]["end"] is None:
+            return self.downtime[-1]
+        return None
 
 
 @dataclasses.dataclass
