@@ -57,6 +57,7 @@ class VirtualMachine:
     processor_count: int = 2
     adapters: list[NetworkAdapter] = field(default_factory=list)
     migration_state: int = 0  # the VM resource's MigrationState: 0 none, 1 setup, 2 transfer, 5 failed
+    downtime: list[dict] = field(default_factory=list)  # times a running VM went offline (see Cluster.vm_down)
 
     @functools.cached_property
     def vm_id(self) -> str:
@@ -160,6 +161,25 @@ class Cluster:
 
     def up_nodes(self, exclude: str | None = None) -> list[Node]:
         return [n for n in self.nodes.values() if n.state == 'Up' and n.name != exclude]
+
+    # ------------------------------------------------------------ downtime
+    def vm_down(self, vm: VirtualMachine, kind: str, source: str, target: str | None = None) -> None:
+        """A running VM goes offline (saved, shut down, turned off, crashed): open a downtime event.
+
+        A VM already down keeps its open event (one outage, one event).
+        """
+        if vm.downtime and vm.downtime[-1]['end'] is None:
+            return
+        vm.downtime.append({'kind': kind, 'start': self.clock.now, 'end': None, 'seconds': None,
+                            'source': source, 'target': target})
+
+    def vm_up(self, vm: VirtualMachine) -> None:
+        """The VM runs again: close its open downtime event."""
+        if vm.downtime and vm.downtime[-1]['end'] is None:
+            event = vm.downtime[-1]
+            event['end'] = self.clock.now
+            event['seconds'] = round(self.clock.now - event['start'], 6)
+            event['target'] = event['target'] or vm.owner
 
     # -------------------------------------------------------------- events
     def log_event(self, node: Node, event_id: int, provider: str, level: int, message: str,

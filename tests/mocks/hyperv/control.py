@@ -43,6 +43,22 @@ class MockControl:
     def fault(self, **kinds: Any) -> None:
         self._call('fault', kinds)
 
+    def api_down(self, mode: str = '503', seconds: float | None = None) -> dict:
+        """Make the WinRM endpoint answer 503 or reset connections (for `seconds` real seconds, or until up)."""
+        payload: dict[str, Any] = {'mode': mode}
+        if seconds is not None:
+            payload['seconds'] = seconds
+        return self._call('api/down', payload)
+
+    def api_up(self) -> dict:
+        return self._call('api/up', {})
+
+    def downtime(self, vm: str | None = None) -> Any:
+        """One VM's downtime events, or the cluster-wide summary."""
+        if vm is None:
+            return self.state()['downtime']
+        return self.vm(vm)['downtime']
+
     def set_idle_speed(self, simulated_seconds_per_second: float) -> None:
         self._call('clock', {'idle_speed': simulated_seconds_per_second})
 

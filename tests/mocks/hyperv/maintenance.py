@@ -58,8 +58,11 @@ def _drain_step(cluster: Cluster, drain: Drain, migration: Migration) -> None:
     elif drain.force:
         others = cluster.up_nodes(exclude=node.name)
         if others:  # -ForceDrain: what cannot move is stopped and moved as a failed role
+            target = sorted(others, key=lambda n: (-cluster.free_mb(n), n.name))[0].name
+            if vm.running:
+                cluster.vm_down(vm, 'force_drain', node.name, target)
             vm.state = 'Failed'
-            vm.owner = sorted(others, key=lambda n: (-cluster.free_mb(n), n.name))[0].name
+            vm.owner = target
             node.drained.append(vm.name)
     else:
         drain.failed.append(vm.name)
@@ -100,6 +103,7 @@ def crash(cluster: Cluster, node: Node) -> None:
     victims = [vm for vm in cluster.vms_on(node.name) if vm.running]
     for vm in victims:
         vm.state = 'Offline'
+        cluster.vm_down(vm, 'failover', node.name)
 
     def restart():
         for vm in victims:
@@ -108,6 +112,7 @@ def crash(cluster: Cluster, node: Node) -> None:
                 candidates.sort(key=lambda n: (-cluster.free_mb(n), n.name))
                 vm.owner = candidates[0].name
                 vm.state = 'Online'
+                cluster.vm_up(vm)
             else:
                 vm.state = 'Failed'
     cluster.clock.schedule(cluster.timing.failover_seconds, restart)

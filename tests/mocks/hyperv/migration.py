@@ -206,6 +206,7 @@ class MigrationEngine:
             delay = timing.shutdown_migration_seconds
         if was_running:
             vm.state = 'Offline'  # saved or shut down while it moves
+            cluster.vm_down(vm, migration.migration_type.lower(), migration.source, migration.target)
         self.running.append(migration)
 
         def finish():
@@ -217,6 +218,7 @@ class MigrationEngine:
             if was_running:
                 if cluster.free_mb(target) >= vm.memory_mb:
                     vm.state = 'Online'
+                    cluster.vm_up(vm)
                 else:
                     vm.state = 'Failed'
                     self._finish(migration, FAILED, f"'{vm.name}' could not start on '{target.name}': not "

@@ -10,12 +10,17 @@ Control API (JSON in, JSON out):
   POST /_mock/fault  {"node_down": "HV03"} | {"node_up": ..} | {"update_failures": {"HV02": 1}}
                      | {"reboot_seconds": {"HV02": 2400}} | {"max_vm_migrations": {"HV01": 4}}
   POST /_mock/clock  {"idle_speed": 60}   simulated seconds per real second while no script runs
+  POST /_mock/api/down {"mode": "503" | "reset", "seconds": n}   /wsman answers 503 or resets connections
+                     (for n real seconds, or until /_mock/api/up); the control API keeps answering
+  POST /_mock/api/up                 /wsman answers again
   POST /_mock/stop                   shut the server down
 """
 from __future__ import annotations
 
 import base64
 import json
+import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +41,8 @@ class MockState:
         self.scenario_source = scenario
         self.commands: list[dict[str, Any]] = []
         self.idle_speed = 0.0
+        self.api_down_mode: str | None = None  # None | '503' | 'reset': the WinRM endpoint's outage
+        self.api_down_until: float | None = None  # time.monotonic() when it ends by itself
         self.wsman = WSManService(self)
         self.load(scenario)
 
@@ -53,6 +60,20 @@ class MockState:
         self.username = options['username']
         self.password = options['password']
         self.commands = []
+        self.set_api_down(None)
+
+    def set_api_down(self, mode: str | None, seconds: float | None = None) -> None:
+        """Make `/wsman` unavailable ('503' or 'reset'), for `seconds` real seconds or until up."""
+        if mode is not None and mode not in ('503', 'reset'):
+            raise ValueError('mode must be "503" or "reset"')
+        self.api_down_mode = mode
+        self.api_down_until = None if mode is None or seconds is None else time.monotonic() + float(seconds)
+
+    def api_down(self) -> str | None:
+        """The outage in force now, if any."""
+        if self.api_down_until is not None and time.monotonic() >= self.api_down_until:
+            self.set_api_down(None)
+        return self.api_down_mode
 
     def record_command(self, line: str, script: str, exit_code: int, stderr: str, seconds: float) -> None:
         self.commands.append({'command_line_length': len(line), 'script': script, 'exit_code': exit_code,
@@ -144,7 +165,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(404, b'', 'text/plain')
 
     def _wsman(self):
+        outage = self.state.api_down()
+        if outage == 'reset':  # what a dropped listener or a load balancer gives: no answer at all
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            return None
         body = self._body()
+        if outage == '503':  # HTTP.sys answers itself when the service behind the URL takes no requests
+            return self._send(503, _HTTPSYS_503, 'text/html; charset=us-ascii')
         if not self.state.credentials_ok(self.headers.get('Authorization')):
             return self._send(401, b'', 'text/plain', {'WWW-Authenticate': 'Basic realm="WSMAN"'})
         endpoint = f'http://{self.headers.get("Host", "127.0.0.1")}/wsman'
@@ -159,7 +187,16 @@ class _Handler(BaseHTTPRequestHandler):
             name = path[len('/_mock/'):].strip('/')
             if name == 'state':
                 with state.cluster.lock:
-                    return self._json(200, cluster_state(state.cluster))
+                    view = cluster_state(state.cluster)
+                view['api_down'] = state.api_down()
+                return self._json(200, view)
+            if name == 'api/down':
+                seconds = payload.get('seconds')
+                state.set_api_down(str(payload.get('mode', '503')), None if seconds is None else float(seconds))
+                return self._json(200, {'api_down': state.api_down(), 'seconds': seconds})
+            if name == 'api/up':
+                state.set_api_down(None)
+                return self._json(200, {'api_down': None})
             if name == 'events':
                 with state.cluster.lock:
                     return self._json(200, node_events(state.cluster, query.get('node', [None])[0]))
@@ -188,6 +225,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, {'error': f'unknown control endpoint {path}'})
         except (KeyError, ValueError, scenario_mod.ScenarioError) as exc:
             return self._json(400, {'error': str(exc)})
+
+
+# a short page of our own; the status line and the message are what HTTP.sys reports
+_HTTPSYS_503 = (b'<html><head><title>Service Unavailable</title></head><body><h2>Service Unavailable</h2>'
+                b'<p>HTTP Error 503. The service is unavailable.</p></body></html>')
 
 
 def _idle_ticker(server: ThreadingHTTPServer, state: MockState, stop: threading.Event) -> None:

@@ -38,9 +38,11 @@ def cluster_state(cluster: Cluster) -> dict[str, Any]:
             'name': vm.name, 'owner': vm.owner, 'state': vm.state, 'memory_mb': vm.memory_mb,
             'priority': vm.priority, 'anti_affinity': vm.anti_affinity, 'preferred_owners': vm.preferred_owners,
             'migration_state': vm.migration_state,
+            'downtime': [dict(event) for event in vm.downtime],
             'adapters': [{'name': a.name, 'switch': a.switch_name, 'mac': a.mac,
                           'cluster_monitored': a.cluster_monitored} for a in vm.adapters],
         } for vm in cluster.vms.values()],
+        'downtime': downtime_summary([event for vm in cluster.vms.values() for event in vm.downtime]),
         'migrations': {
             'queued': len(engine.queue), 'running': len(engine.running),
             'finished': dict(Counter(f'{m.kind}:{m.state}' for m in engine.history)),
@@ -56,6 +58,13 @@ def cluster_state(cluster: Cluster) -> dict[str, Any]:
             'runs': [_run(r) for r in cluster.cau_reports],
         },
     }
+
+
+def downtime_summary(events: list[dict]) -> dict[str, Any]:
+    """Counts over every VM's downtime events (open ones included), as the nova mock gives them."""
+    return {'events': len(events), 'open': sum(1 for e in events if e['end'] is None),
+            'seconds': round(sum(e['seconds'] or 0.0 for e in events), 6),
+            'by_kind': dict(Counter(e['kind'] for e in events))}
 
 
 def node_events(cluster: Cluster, node_name: str | None) -> list[dict[str, Any]]:
