@@ -31,32 +31,62 @@ def post(url):
 
 
 class PythonMock:
-    """A mock host process of ours (python -m tests.mocks.<kind>) with a /_mock control API."""
+    """A mock host process of ours (python -m tests.mocks.<kind>) with a /_mock control API.
+
+    The demo starts it from its demo scenario with its files under build/demo/; other callers (the fault
+    suite, tests/faults) give their own scenario, working directory, cluster name and mock options.
+    """
 
     kind = ""
     url_suffix = ""
     extra_args = ()
+    # Inventory settings of the demo alone (the shared ones are in inventory()).
+    demo_vars = {}
+
+    def __init__(self, scenario=None, workdir=None, name=None, extra_args=None, demo_vars=None):
+        if scenario:
+            self.scenario = scenario
+        if name:
+            self.name = name
+        if extra_args is not None:
+            self.extra_args = tuple(extra_args)
+        if demo_vars is not None:
+            self.demo_vars = dict(demo_vars)
+        self.workdir = workdir or BUILD
+        self.process = None
+        self.url = None
 
     def start(self):
-        url_file = os.path.join(BUILD, "%s.url" % self.kind)
+        url_file = os.path.join(self.workdir, "%s.url" % self.kind)
         if os.path.exists(url_file):
             os.unlink(url_file)
-        log = open(os.path.join(BUILD, "%s-mock.log" % self.kind), "w")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [PYTHON, "-m", "tests.mocks.%s" % self.kind, "--scenario", self.scenario, "--port", "0",
-             "--url-file", url_file] + list(self.extra_args), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        wait_for_file(url_file, self.process, log.name)
+        with open(os.path.join(self.workdir, "%s-mock.log" % self.kind), "w") as log:
+            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+                [PYTHON, "-m", "tests.mocks.%s" % self.kind, "--scenario", self.scenario, "--port", "0",
+                 "--url-file", url_file] + list(self.extra_args), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_file(url_file, self.process, log.name)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
         self.url = read(url_file)
         if self.url_suffix:
             self.url = self.url.rsplit(self.url_suffix, 1)[0]
         return self
 
     def stop(self):
-        try:
-            post(self.url + "/_mock/stop")
-        except OSError:
-            pass
+        if self.process is None:
+            return
+        if self.url:
+            try:
+                post(self.url + "/_mock/stop")
+            except OSError:
+                pass
         wait_or_kill(self.process)
+
+    def state_dir(self):
+        return os.path.join(self.workdir, "state", self.name)
 
 
 class NovaDemo(PythonMock):
@@ -66,22 +96,24 @@ class NovaDemo(PythonMock):
 
     name = "demo-nova"
     scenario = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "demo.yaml")
+    # gpu-01 (PCI passthrough) and web-02 (a port with a resource request) can only move cold
+    demo_vars = {"rolling_update_allow_downtime_vms": ["gpu-01", "web-02"]}
 
     def inventory(self, run_id):
         auth = get_json(self.url + "/_mock/auth")
         connection = {"auth": dict((k, auth[k]) for k in ("auth_url", "username", "password", "project_name",
                                                           "user_domain_name", "project_domain_name")),
                       "region_name": auth["region_name"]}
-        return {
+        inventory = {
             "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
             "vmfleet_platform": "nova", "vmfleet_connection": connection,
             "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
-            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
+            "rolling_update_state_dir": self.state_dir(),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
             "rolling_update_stall_seconds": 30,
-            # gpu-01 (PCI passthrough) and web-02 (a port with a resource request) can only move cold
-            "rolling_update_allow_downtime_vms": ["gpu-01", "web-02"],
         }
+        inventory.update(self.demo_vars)
+        return inventory
 
     def instances(self):
         state = get_json(self.url + "/_mock/state")
@@ -157,16 +189,18 @@ class HyperVDemo(PythonMock):
         return int(self.url.rsplit(":", 1)[1])
 
     def inventory(self, run_id):
-        return {
+        inventory = {
             "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
             "vmfleet_platform": "hyperv",
             "vmfleet_connection": {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "basic",
                                    "username": "CONTOSO\\Administrator", "password": "Passw0rd!"},
             "platform_mock_reboot_seconds": 2,
             "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
-            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
+            "rolling_update_state_dir": self.state_dir(),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
         }
+        inventory.update(self.demo_vars)
+        return inventory
 
     def instances(self):
         state = get_json(self.url + "/_mock/state")
@@ -195,15 +229,28 @@ def wait_for_file(path, process, log_name):
         time.sleep(0.1)
 
 
-def run_playbook(inventory_path, check=False):
+def playbook_env(ansible_dir=None, home=None):
+    """The environment ansible-playbook runs in: this checkout's collection; Ansible's home and local temp
+    under ansible_dir (default build/); HOME (~/.ansible_async, ~/.vmfleet) replaced when given."""
+    ansible_dir = ansible_dir or os.path.join(ROOT, "build")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "build", "collections"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=os.path.join(ROOT, "build", "ansible-home"),
-               ANSIBLE_LOCAL_TEMP=os.path.join(ROOT, "build", "ansible-tmp"))
+               ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=os.path.join(ansible_dir, "ansible-home"),
+               ANSIBLE_LOCAL_TEMP=os.path.join(ansible_dir, "ansible-tmp"))
+    if home:
+        env["HOME"] = home
+    return env
+
+
+def playbook_command(inventory_path, check=False, extra_args=()):
     command = [os.path.join(os.path.dirname(PYTHON), "ansible-playbook"), "-i", inventory_path, PLAYBOOK]
     if check:
         command.append("--check")
-    command += ["--forks", "4"]
-    return subprocess.run(command, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+    return command + ["--forks", "4"] + list(extra_args)
+
+
+def run_playbook(inventory_path, check=False):
+    return subprocess.run(playbook_command(inventory_path, check), cwd=ROOT, env=playbook_env(), check=False,
+                          capture_output=True, text=True)
 
 
 def summary(cluster, before, after, report):
