@@ -62,6 +62,15 @@ options:
     description: How long to wait in seconds.
     type: int
     default: 3600
+  retry_seconds:
+    description:
+      - How long to ride through a transient API failure (HTTP 500, 502, 503 or 504, a connection refused, reset
+        or timed out) before failing, counted from the first failure in a row; reads and polls are tried again
+        after 1, 2, 4, 8 and then every 15 seconds.
+      - Modules that only read or set a desired state repeat their whole run; a drain keeps its moves running and
+        reads their state again once the API answers. V(0) fails at the first error.
+    type: int
+    default: 120
 requirements:
   - python >= 3.9
   - openstacksdk >= 1.0.0

@@ -42,6 +42,15 @@ options:
       - If the value is not specified in the task, the value of environment variable E(VMWARE_VALIDATE_CERTS) is used.
     type: bool
     default: true
+  retry_seconds:
+    description:
+      - How long to ride through a transient failure of the vSphere API (a connection reset or timed out, HTTP
+        500, 502, 503 or 504) before failing, counted from the first failure in a row; tried again after 1, 2, 4,
+        8 and then every 15 seconds. A refused connection fails at once.
+      - Modules that only read or set a desired state repeat their whole run; a drain keeps its moves running and
+        reads their state again once the API answers. V(0) fails at the first error.
+    type: int
+    default: 120
 requirements:
   - python >= 3.9
   - pyvmomi >= 8.0

@@ -67,6 +67,15 @@ options:
     description: Seconds to wait for any HTTP answer; must be longer than O(operation_timeout).
     type: int
     default: 30
+  retry_seconds:
+    description:
+      - How long to ride through a transient failure of the WinRM endpoint (HTTP 500, 502, 503 or 504, a
+        connection refused, reset or timed out) before failing, counted from the first failure in a row; scripts
+        that read are run again after 1, 2, 4, 8 and then every 15 seconds.
+      - Modules that only read or set a desired state repeat their whole run; a drain keeps its moves running and
+        reads their state again once the endpoint answers. V(0) fails at the first error.
+    type: int
+    default: 120
 requirements:
   - python >= 3.9
   - pywinrm >= 0.4

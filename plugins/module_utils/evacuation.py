@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Carry out a placement plan with a platform adapter: waves in order, fallbacks, stalls, timeout.
+"""Carry out a placement plan with a platform adapter: waves in order, fallbacks, stalls, timeout, outages.
 
-Platform code only implements the adapter (start, poll, abort, force_complete); the order, the
-parallelism and the fallback chain come from the plan and live here, once, for every platform.
+Platform code only implements the adapter (start, poll, abort, force_complete, and optionally started,
+is_transient, describe_error); the order, the parallelism, the fallback chain and riding through a
+transient API outage live here, once, for every platform.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,8 +15,24 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import METHODS
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
+    DEFAULT_WINDOW_SECONDS, Outage, Transient, retried_text)
+
+try:  # the placement core's rule, once it has one; the same rule is written out below meanwhile
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import downtime_free
+except ImportError:
+    downtime_free = None
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
+NO_DOWNTIME_METHODS = ("live", "storage")
+
+
+def move_downtime(method, power_state, source_down=False):
+    """True when moving a VM by method stops it: a running VM moved by anything but live or storage migration,
+    except a failover off a host that is already down (the VM was down before the move)."""
+    if downtime_free is not None:
+        return not downtime_free(method, power_state, source_down)
+    return power_state == "on" and method not in NO_DOWNTIME_METHODS and not (method == "failover" and source_down)
 
 
 class MoveStatus:
@@ -31,13 +48,24 @@ class MoveStatus:
 
 
 class MoveAdapter:
-    """The platform side of a move; subclasses talk to nova, vCenter or the cluster service."""
+    """The platform side of a move; subclasses talk to nova, vCenter or the cluster service.
+
+    ``is_transient(error)`` says which errors of the platform's client are worth waiting out (an API answering
+    5xx, a reset connection), ``retry_seconds`` how long, and ``describe_error(error)`` names the cause and the
+    endpoint for the user. ``started(move, method)`` re-reads, after start() failed transiently, whether the
+    move began anyway, so that the runner never starts it twice.
+    """
 
     methods = METHODS
+    retry_seconds = DEFAULT_WINDOW_SECONDS
 
     def start(self, move, method):
         """Start moving move['vm'] to move['target'] by method; returns a handle for poll()."""
         raise NotImplementedError
+
+    def started(self, move, method):
+        """A handle for poll() when the platform shows this move under way (or done) already, else None."""
+        return None
 
     def poll(self, handle):
         """A MoveStatus for the handle."""
@@ -48,6 +76,14 @@ class MoveAdapter:
 
     def force_complete(self, handle):
         raise NotImplementedError
+
+    def is_transient(self, error):
+        """True for an error worth waiting out (the platform is briefly unreachable); none by default."""
+        return False
+
+    def describe_error(self, error):
+        """The user-facing text of a platform error: what failed, where."""
+        return plain_error_text(error)
 
 
 class MoveResult:
@@ -63,12 +99,22 @@ class MoveResult:
         self.error = None
         self.progress = None
         self.progress_at = None
+        self.in_flight = False
+        self.started_methods = []
 
     def status(self):
-        """moved, failed, or not_started (an earlier wave failed, so this move was never tried)."""
+        """moved, failed, in_flight (the runner stopped while it moved), or not_started (never tried)."""
         if self.started is None:
             return "not_started"
+        if self.in_flight:
+            return "in_flight"
         return "moved" if self.error is None and self.method else "failed"
+
+    def downtime(self):
+        """True when a method the platform actually carried out stopped the VM (a live move that fell back to a
+        cold one did); the plan's own ``downtime`` is what was planned."""
+        power = self.move.get("power_state") or ("on" if self.move.get("method") == "live" else None)
+        return any(move_downtime(m, power, bool(self.move.get("source_down"))) for m in self.started_methods)
 
     def as_dict(self):
         return {
@@ -77,8 +123,13 @@ class MoveResult:
             "memory_mb": self.move.get("memory_mb"),
             "duration_seconds": round((self.finished or 0) - (self.started or 0), 2) if self.started else 0,
             "final_host": self.final_host, "error": self.error,
-            "status": self.status(),
+            "status": self.status(), "downtime": self.downtime(),
         }
+
+
+def plain_error_text(error):
+    """'KeyError: x' for an error no platform describes."""
+    return "%s: %s" % (type(error).__name__, error)
 
 
 def fallback_methods(first, allowed, supported):
@@ -87,11 +138,32 @@ def fallback_methods(first, allowed, supported):
     return [m for m in METHODS[start:] if m in allowed and m in supported]
 
 
+class _Flight:
+    """One move the runner watches: its result, the methods left, the platform's handle, a current outage."""
+
+    def __init__(self, result, methods):
+        self.result = result
+        self.methods = methods
+        self.method = None
+        self.handle = None
+        self.outage = None
+        self.over = False
+
+
 class PlanRunner:
-    """Runs a plan's moves wave by wave and watches them until done, failed or stalled."""
+    """Runs a plan's moves wave by wave and watches them until done, failed or stalled.
+
+    A transient error (``is_transient``, by default the adapter's) from poll() does not end a move: the move
+    stays active and its state is read again from the platform at the next tries (1 s, 2 s ... 15 s apart);
+    only when ``retry_seconds`` (default the adapter's) have passed since that move's first failed poll in a
+    row does it fail, with ``describe_error``'s text of the cause. Each outage is counted on the move's attempt
+    (``interruptions``, ``interrupted_seconds``). A transient error from start() is retried by the same method
+    within the window, after asking ``adapter.started()`` whether the move began anyway.
+    """
 
     def __init__(self, adapter, allowed_methods, stall_seconds=120, on_stall="abort", timeout=3600,
-                 poll_seconds=2.0, progress=None, clock=time.monotonic, sleep=time.sleep):
+                 poll_seconds=2.0, progress=None, clock=time.monotonic, sleep=time.sleep,
+                 is_transient=None, retry_seconds=None, describe_error=None):
         self.adapter = adapter
         self.allowed = allowed_methods
         self.stall_seconds = stall_seconds
@@ -101,111 +173,240 @@ class PlanRunner:
         self.progress = progress
         self.clock = clock
         self.sleep = sleep
+        self.is_transient = is_transient or getattr(adapter, "is_transient", None) or (lambda error: False)
+        if retry_seconds is None:
+            retry_seconds = getattr(adapter, "retry_seconds", DEFAULT_WINDOW_SECONDS)
+        self.retry_seconds = max(0, retry_seconds or 0)
+        self.describe_error = describe_error or getattr(adapter, "describe_error", None) or plain_error_text
 
     def run(self, moves):
-        """Results for every move, in plan order; stops starting new waves after a failure."""
+        """Results for every move, in plan order; stops starting new waves after a failure.
+
+        An unexpected error (anything but a refusal or a transient error) raises DrainInterrupted carrying
+        every move's result: those done or failed as they ended, those under way ``in_flight``, the rest
+        ``not_started``; the original error is its ``cause``.
+        """
         results = [MoveResult(m) for m in moves]
         deadline = self.clock() + self.timeout
         waves = sorted(set((m.get("step") or 0, m.get("wave") or 0) for m in moves))
-        for key in waves:
-            batch = [r for r in results if (r.move.get("step") or 0, r.move.get("wave") or 0) == key]
-            self._run_wave(batch, deadline)
-            if any(r.error for r in batch):
-                for rest in results:
-                    if rest.started is None:
-                        rest.error = "not started: an earlier wave failed"
-                break
+        try:
+            for key in waves:
+                batch = [r for r in results if (r.move.get("step") or 0, r.move.get("wave") or 0) == key]
+                self._run_wave(batch, deadline)
+                if any(r.error for r in batch):
+                    for rest in results:
+                        if rest.started is None:
+                            rest.error = "not started: an earlier wave failed"
+                    break
+        except Exception as error:  # pylint: disable=broad-except
+            raise self._interrupted(results, error)
         return results
 
     def _run_wave(self, batch, deadline):
-        active = {}
+        active = []
         for result in batch:
             methods = fallback_methods(result.move["method"], self.allowed.get(result.move["vm"], METHODS),
                                        self.adapter.methods)
             result.started = self.clock()
-            active[id(result)] = (result, methods, self._start(result, methods))
+            flight = _Flight(result, methods)
+            self._start_next(flight)
+            active.append(flight)
+        active = [f for f in active if not f.over]
         while active:
-            for key in list(active):
-                result, methods, handle = active[key]
-                if handle is None:
-                    del active[key]
+            for flight in active:
+                if flight.outage is not None and not flight.outage.due():
                     continue
-                next_handle = self._advance(result, methods, handle, deadline)
-                if next_handle is handle:
-                    continue
-                if next_handle is None:
-                    del active[key]
+                if flight.handle is None:
+                    self._retry_start(flight)
                 else:
-                    active[key] = (result, methods, next_handle)
+                    self._advance(flight, deadline)
+            active = [f for f in active if not f.over]
             if active:
                 self.sleep(self.poll_seconds)
 
-    def _start(self, result, methods):
-        """Start the first method that the platform accepts; None when none is left."""
-        while methods:
-            method = methods.pop(0)
+    # ------------------------------------------------------------------------------------- starting
+
+    def _start_next(self, flight):
+        """Start the first method left that the platform accepts; the move is over when none is left."""
+        result = flight.result
+        while flight.methods:
+            method = flight.methods.pop(0)
             result.attempts.append({"method": method})
-            try:
-                handle = self.adapter.start(result.move, method)
-            except MoveRefused as refused:
-                result.attempts[-1]["error"] = str(refused)
-                result.error = str(refused)
-                continue
-            result.method = method
-            result.error = None
-            result.progress, result.progress_at = None, self.clock()
-            return handle
+            if self._try_start(flight, method) != "refused":
+                return
         result.method = None
         result.finished = self.clock()
-        return None
+        flight.over = True
 
-    def _advance(self, result, methods, handle, deadline):
-        """Poll once; returns the same handle while running, a new one after a fallback, or None."""
-        status = self.adapter.poll(handle)
+    def _retry_start(self, flight):
+        """After a transient failure to start: started already? else start again; the next method if refused."""
+        if self._try_start(flight, flight.method, again=True) == "refused":
+            self._start_next(flight)
+
+    def _try_start(self, flight, method, again=False):
+        """'started', 'waiting' (a transient error, retried later), 'refused' or 'gave_up' (window over)."""
+        result = flight.result
+        flight.method = method
+        try:
+            handle = self.adapter.started(result.move, method) if again and hasattr(self.adapter, "started") else None
+            if handle is None:
+                handle = self.adapter.start(result.move, method)
+        except MoveRefused as refused:
+            result.attempts[-1]["error"] = str(refused)
+            result.error = str(refused)
+            self._end_outage(flight, self.clock())
+            return "refused"
+        except Exception as error:  # pylint: disable=broad-except
+            if not self._transient(error):
+                raise
+            return self._outage(flight, error, "could not start its %s migration" % method,
+                                "it may have started: check where %s is" % result.move["vm"])
         now = self.clock()
+        self._end_outage(flight, now)
+        result.method = method
+        result.error = None
+        result.progress, result.progress_at = None, now
+        result.started_methods.append(method)
+        flight.handle = handle
+        return "started"
+
+    # ------------------------------------------------------------------------------------- watching
+
+    def _advance(self, flight, deadline):
+        """Poll once and act on the answer: done, failed (next method), stalled, timed out, or still running."""
+        result, handle = flight.result, flight.handle
+        try:
+            status = self.adapter.poll(handle)
+        except Exception as error:  # pylint: disable=broad-except
+            if not self._transient(error):
+                raise
+            self._outage(flight, error, "lost contact while watching the move",
+                         "it may still be running: check where %s is" % result.move["vm"])
+            return
+        now = self.clock()
+        self._end_outage(flight, now)
         if status.state == DONE:
             result.final_host = status.host or result.move["target"]
             result.finished = now
             result.error = None
             self._report(result, status)
-            return None
+            flight.over = True
+            return
         if status.state == FAILED:
             result.attempts[-1]["error"] = status.detail
             result.error = status.detail
             result.final_host = status.host or result.move["source"]
             self._report(result, status)
-            return self._start(result, methods)
+            flight.handle = None
+            self._start_next(flight)
+            return
         if status.progress != result.progress:
             result.progress, result.progress_at = status.progress, now
             self._report(result, status)
         if now > deadline:
-            self.adapter.abort(handle)
-            result.error = "timed out after %ss; migration aborted" % self.timeout
+            trouble = self._try_hard(self.adapter.abort, handle)
+            result.error = "timed out after %ss; %s" % (
+                self.timeout, "the abort failed: %s" % trouble if trouble else "migration aborted")
             result.attempts[-1]["error"] = result.error
             result.finished = now
-            return None
+            flight.over = True
+            return
         if not status.copying:
             result.progress_at = now
         elif self.stall_seconds and now - result.progress_at > self.stall_seconds:
-            return self._stalled(result, methods, handle, now)
-        return handle
+            self._stalled(flight, now)
 
-    def _stalled(self, result, methods, handle, now):
+    def _stalled(self, flight, now):
         """Act on a move whose progress stopped: force it to complete once, abort it, or fail."""
+        result, handle = flight.result, flight.handle
         detail = "no progress for %ss (remaining %s)" % (self.stall_seconds, result.progress)
         attempt = result.attempts[-1]
         attempt.setdefault("stalled", detail)
         if self.on_stall == "force_complete" and "action" not in attempt:
-            self.adapter.force_complete(handle)
-            result.progress_at = now
             attempt["action"] = "force_complete"
-            return handle
+            result.progress_at = now
+            trouble = self._try_hard(self.adapter.force_complete, handle)
+            if trouble:
+                attempt["action_error"] = trouble
+            return
         if self.on_stall == "abort":
-            self.adapter.abort(handle)
-            result.attempts[-1]["action"] = "abort"
-        result.error = detail + ("; aborted" if self.on_stall == "abort" else "")
+            trouble = self._try_hard(self.adapter.abort, handle)
+            attempt["action"] = "abort"
+            detail += "; the abort failed: %s" % trouble if trouble else "; aborted"
+        result.error = detail
         result.finished = now
+        flight.over = True
+
+    # ------------------------------------------------------------------------------------- outages
+
+    def _transient(self, error):
+        return not isinstance(error, MoveRefused) and bool(self.is_transient(error))
+
+    def _outage(self, flight, error, doing, advice):
+        """Wait out a transient error of this move ('waiting'), or fail the move once the window is over."""
+        result = flight.result
+        attempt = result.attempts[-1]
+        if flight.outage is None:
+            flight.outage = Outage(self.retry_seconds, self.clock)
+            attempt["interruptions"] = attempt.get("interruptions", 0) + 1
+        if flight.outage.failed(error) is not None:
+            return "waiting"
+        error = flight.outage.give_up()
+        now = self.clock()
+        attempt["interrupted_seconds"] = round(attempt.get("interrupted_seconds", 0) + now - flight.outage.since, 1)
+        result.error = "%s: %s%s; %s" % (doing, self._cause_text(error), retried_text(error), advice)
+        attempt["error"] = result.error
+        result.final_host = None
+        result.finished = now
+        flight.outage = None
+        flight.over = True
+        return "gave_up"
+
+    def _end_outage(self, flight, now):
+        """The platform answers again: note how long it did not, and do not count that time as a stall."""
+        outage = flight.outage
+        if outage is None:
+            return
+        attempt = flight.result.attempts[-1]
+        attempt["interrupted_seconds"] = round(attempt.get("interrupted_seconds", 0) + now - outage.since, 1)
+        if flight.result.progress_at is not None:
+            flight.result.progress_at = max(flight.result.progress_at, now)
+        flight.outage = None
+
+    def _try_hard(self, action, handle):
+        """Abort or force-complete, waiting out a transient outage; None, or the cause when it still failed."""
+        try:
+            Transient(self._transient, self.retry_seconds, self.clock, self.sleep).call(action, handle)
+        except Exception as error:  # pylint: disable=broad-except
+            if not self._transient(error):
+                raise
+            return self._cause_text(error) + retried_text(error)
         return None
+
+    def _cause_text(self, error):
+        return self.describe_error(error)
+
+    def _interrupted(self, results, error):
+        """DrainInterrupted for an unexpected error, with every result settled as far as the runner knows."""
+        now = self.clock()
+        try:
+            cause = self._cause_text(error)
+        except Exception:  # pylint: disable=broad-except
+            cause = plain_error_text(error)
+        for result in results:
+            if result.started is None:
+                result.error = "not started: the drain stopped (%s)" % cause
+            elif result.finished is None:
+                result.in_flight = True
+                result.error = "still in flight when the drain stopped (%s): check where %s is" % (
+                    cause, result.move["vm"])
+                if result.attempts:
+                    result.attempts[-1].setdefault("error", result.error)
+                result.final_host = None
+                result.finished = now
+        interrupted = DrainInterrupted(error, results, cause)
+        interrupted.__cause__ = error
+        return interrupted
 
     def _report(self, result, status):
         if self.progress:
@@ -214,3 +415,29 @@ class PlanRunner:
 
 class MoveRefused(Exception):
     """The platform refused to start a move by this method (the runner tries the next one)."""
+
+
+class DrainInterrupted(Exception):
+    """PlanRunner.run() stopped on an unexpected error; ``results`` still holds every move's MoveResult.
+
+    Moves done or failed keep their outcome, moves under way are ``in_flight`` (final host unknown: they may
+    finish on the platform meanwhile), the others ``not_started``. ``cause`` is the original error. A caller
+    reports ``[r.as_dict() for r in error.results]`` and fails with str(error) or its own text for ``cause``;
+    when a module lets it through, module_base does exactly that.
+    """
+
+    def __init__(self, cause, results, cause_text=None):
+        super(DrainInterrupted, self).__init__("the drain stopped on an unexpected error: %s" % (
+            cause_text or plain_error_text(cause)))
+        self.cause = cause
+        self.results = results
+
+    def result_dicts(self):
+        return [r.as_dict() for r in self.results]
+
+    def counts(self):
+        """Status -> number of moves (moved, failed, in_flight, not_started)."""
+        counts = {}
+        for result in self.results:
+            counts[result.status()] = counts.get(result.status(), 0) + 1
+        return counts

@@ -22,7 +22,9 @@ import re
 from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import HyperVError, PowerShellError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import (
+    HyperVError, PowerShellError, is_transient)
 
 HYPERV_METHODS = ("live", "quick", "move", "failover")
 METHODS_BY_POWER = {"on": ["live", "quick", "move", "failover"], "suspended": ["quick", "move", "failover"],
@@ -299,7 +301,10 @@ def summarize_events(events):
 
 
 class HyperVMoveAdapter(MoveAdapter):
-    """Moves one VM role with Move-ClusterVirtualMachineRole: Live, Quick, Shutdown (move) or TurnOff (failover)."""
+    """Moves one VM role with Move-ClusterVirtualMachineRole: Live, Quick, Shutdown (move) or TurnOff (failover).
+
+    Rides through the WinRM outages winrm_base.is_transient names, for the shell's retry_seconds.
+    """
 
     methods = HYPERV_METHODS
 
@@ -308,6 +313,14 @@ class HyperVMoveAdapter(MoveAdapter):
         self.shell = cluster.shell
         self.vms = snapshot.vm_facts
         self.nodes = snapshot.node_facts
+        self.retry_seconds = getattr(self.shell, "retry_seconds", DEFAULT_WINDOW_SECONDS)
+
+    def is_transient(self, error):
+        return is_transient(error)
+
+    def describe_error(self, error):
+        describe = getattr(self.shell, "describe_error", None)
+        return describe(error) if describe else super(HyperVMoveAdapter, self).describe_error(error)
 
     def start(self, move, method):
         name, target = move["vm"], move["target"]
@@ -326,7 +339,21 @@ class HyperVMoveAdapter(MoveAdapter):
             self.shell.text(scripts.move_vm_role(name, target, MIGRATION_TYPES[method]))
         except PowerShellError as error:
             raise MoveRefused(str(error))
-        return {"vm": name, "source": move["source"], "target": target, "method": method, "running": power == "on"}
+        return self._handle(move, method)
+
+    def started(self, move, method):
+        """A handle when the cluster shows the role moving (migration queued or running, group Pending) or owned
+        by the target already; None when the move never reached the cluster."""
+        state = self.shell.json(scripts.vm_role_state(move["vm"])) or {}
+        migration = int(state.get("MigrationState") or 0)
+        if state.get("o") == move["target"] or migration in MIGRATING or state.get("s") == "Pending":
+            return self._handle(move, method)
+        return None
+
+    def _handle(self, move, method):
+        facts = self.vms.get(move["vm"]) or {}
+        return {"vm": move["vm"], "source": move["source"], "target": move["target"], "method": method,
+                "running": bool(facts) and power_state(facts) == "on"}
 
     def poll(self, handle):
         state = self.shell.json(scripts.vm_role_state(handle["vm"])) or {}

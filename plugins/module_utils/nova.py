@@ -13,6 +13,9 @@ __metaclass__ = type
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import (
+    SDK_ERRORS, describe_sdk_error, is_transient)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
 
 NOVA_METHODS = ("live", "move", "failover")
 LIVE_DONE = ("completed", "done", "finished", "confirmed")
@@ -20,6 +23,8 @@ LIVE_FAILED = ("error", "failed", "cancelled", "aborted")
 POWER = {"active": "on", "paused": "on", "stopped": "off", "shutoff": "off", "suspended": "suspended",
          "shelved": "off", "shelved_offloaded": "off"}
 MIGRATION_MICROVERSION = "2.80"
+MIGRATION_KINDS = {"live": "live-migration", "move": "migration", "failover": "evacuation"}
+UNDER_WAY = ("MIGRATING", "RESIZE", "VERIFY_RESIZE", "REBUILD")
 
 
 class NovaCluster:
@@ -139,18 +144,38 @@ def vm_dict(server, port_resource_request=False):
 
 
 class NovaMoveAdapter(MoveAdapter):
-    """Moves one instance: live migration, cold migration with confirm, or evacuation."""
+    """Moves one instance: live migration, cold migration with confirm, or evacuation.
+
+    Rides through the outages openstack_base.is_transient names, for retry_seconds (default: the module's
+    option, which OpenStackModule leaves on the connection).
+    """
 
     methods = NOVA_METHODS
 
-    def __init__(self, conn, servers_by_name):
+    def __init__(self, conn, servers_by_name, retry_seconds=None):
         self.conn = conn
         self.servers = servers_by_name
+        if retry_seconds is None:
+            retry_seconds = getattr(conn, "vmfleet_retry_seconds", DEFAULT_WINDOW_SECONDS)
+        self.retry_seconds = retry_seconds
+        self._known_migrations = {}
+
+    def is_transient(self, error):
+        return is_transient(error)
+
+    def describe_error(self, error):
+        if isinstance(error, SDK_ERRORS):
+            return describe_sdk_error(error)
+        return super(NovaMoveAdapter, self).describe_error(error)
 
     def start(self, move, method):
         server = self.servers[move["vm"]]
         target = move["target"]
         compute = self.conn.compute
+        key = (move["vm"], method)
+        if method in MIGRATION_KINDS and key not in self._known_migrations:
+            # what started() compares with, should the answer to the request below be lost
+            self._known_migrations[key] = set(m.id for m in self._migrations(server, method))
         if method == "live":
             if (server.vm_state or "").lower() not in ("active", "paused"):
                 raise MoveRefused("%s is %s: nova live-migrates active instances only" % (move["vm"], server.status))
@@ -166,8 +191,33 @@ class NovaMoveAdapter(MoveAdapter):
             _call(compute.evacuate_server, server, host=target)
         else:
             raise MoveRefused("nova has no %s migration" % method)
-        return {"server": server, "method": method, "target": target, "source": move["source"],
-                "migration": None, "confirmed": False}
+        return _handle(server, move, method, self._known_migrations.get(key))
+
+    def started(self, move, method):
+        """A handle when nova shows this move begun: a migration record that was not there before start(), the
+        instance busy moving, or already on the target; None when the request never reached nova."""
+        server = self.servers[move["vm"]]
+        current = self.conn.compute.get_server(server.id)
+        records = self._migrations(server, method)
+        known = self._known_migrations.get((move["vm"], method))
+        if known is not None:
+            fresh = [m for m in records if m.id not in known]
+        else:
+            fresh = [m for m in records if (m.status or "").lower() not in LIVE_DONE + LIVE_FAILED]
+        moving = bool(current.task_state) or current.status in UNDER_WAY
+        arrived = current.compute_host == move["target"] and current.compute_host != move["source"]
+        if not (fresh or moving or arrived):
+            return None
+        handle = _handle(server, move, method, known)
+        if fresh:
+            handle["migration"] = max(fresh, key=lambda m: (m.created_at or "", m.id)).id
+        return handle
+
+    def _migrations(self, server, method):
+        """The instance's migration records of the method's kind (live-migration, migration, evacuation)."""
+        kind = MIGRATION_KINDS[method]
+        return [m for m in self.conn.compute.migrations(instance_uuid=server.id)
+                if (m.migration_type or kind) == kind]
 
     def poll(self, handle):
         server = self.conn.compute.get_server(handle["server"].id)
@@ -178,7 +228,7 @@ class NovaMoveAdapter(MoveAdapter):
                 handle["method"], status, _migration_error(migration)), host=server.compute_host)
         if handle["method"] == "move":
             if server.status == "VERIFY_RESIZE":
-                self.conn.compute.confirm_server_resize(server)
+                _tolerate_race(self.conn.compute.confirm_server_resize, server)
                 handle["confirmed"] = True
                 return MoveStatus(RUNNING, progress="confirming")
             if server.status == "ERROR":
@@ -204,9 +254,7 @@ class NovaMoveAdapter(MoveAdapter):
             found = _in_progress(self.conn, handle["migration"], server)
             if found is not None:
                 return found
-        kinds = {"live": "live-migration", "move": "migration", "failover": "evacuation"}
-        records = [m for m in self.conn.compute.migrations(instance_uuid=server.id)
-                   if (m.migration_type or kinds[handle["method"]]) == kinds[handle["method"]]]
+        records = [m for m in self._migrations(server, handle["method"]) if m.id not in handle["known"]]
         if not records:
             return None
         newest = max(records, key=lambda m: (m.created_at or "", m.id))
@@ -221,6 +269,13 @@ class NovaMoveAdapter(MoveAdapter):
     def force_complete(self, handle):
         if handle["migration"] is not None:
             _tolerate_race(self.conn.compute.force_complete_server_migration, handle["migration"], handle["server"])
+
+
+def _handle(server, move, method, known=None):
+    """What poll() follows: the instance, the method, the hosts, the migration record once found, and the
+    records of earlier moves (never taken for this one's)."""
+    return {"server": server, "method": method, "target": move["target"], "source": move["source"],
+            "migration": None, "confirmed": False, "known": known or set()}
 
 
 def _in_progress(conn, migration_id, server):

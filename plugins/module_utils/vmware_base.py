@@ -4,7 +4,8 @@
 """The vSphere base module: connection options, connect once, vSphere faults -> one fail_json.
 
 Also the two helpers every vSphere module needs: ``objects_of`` (inventory by type) and
-``wait_for_task`` (follow a task to its end, raising its fault).
+``wait_for_task`` (follow a task to its end, raising its fault), and ``is_transient`` (a reset or timed-out
+connection, an HTTP 5xx from the SOAP endpoint), which the vSphere move adapter shares.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,12 +14,16 @@ __metaclass__ = type
 
 import atexit
 import http.client
+import re
+import socket
 import ssl
 import time
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
+    DEFAULT_WINDOW_SECONDS, TRANSIENT_HTTP_STATUS, connection_trouble, error_chain, is_tls_failure)
 
 try:
     from pyVim.connect import Disconnect, SmartConnect
@@ -44,7 +49,28 @@ def vmware_argument_spec():
         password=dict(type="str", aliases=["pass", "pwd"], no_log=True, fallback=(env_fallback, ["VMWARE_PASSWORD"])),
         port=dict(type="int", default=443, fallback=(env_fallback, ["VMWARE_PORT"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["VMWARE_VALIDATE_CERTS"])),
+        retry_seconds=dict(type="int", default=DEFAULT_WINDOW_SECONDS),
     )
+
+
+def is_transient(error):
+    """True for a connection to the vSphere API that was reset, broke or timed out, or an HTTP 500, 502, 503 or
+    504 outside a SOAP fault (pyVmomi raises those as HTTPException('503 Service Unavailable')). Not a refused
+    connection (vCenter restarts take minutes; a wrong port is likelier), a TLS failure or a vSphere fault."""
+    chain = error_chain(error)
+    if is_tls_failure(chain) or (HAS_PYVMOMI and any(isinstance(e, vmodl.MethodFault) for e in chain)):
+        return False
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError):
+            return False
+        if isinstance(item, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, TimeoutError,
+                             socket.timeout, http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            return True
+        if isinstance(item, http.client.HTTPException):
+            status = re.match(r"\s*(\d{3})\b", str(item))
+            if status and int(status.group(1)) in TRANSIENT_HTTP_STATUS:
+                return True
+    return False
 
 
 def fault_text(fault):
@@ -87,6 +113,26 @@ def wait_for_task(task, timeout, progress=None, poll_seconds=0.5, clock=time.mon
         sleep(poll_seconds)
 
 
+def describe_transport_error(error, endpoint):
+    """'the vSphere API at HOST:443 answered 503 Service Unavailable', 'lost the connection to ...: the connection
+    was reset (...)', or None when the error is not about the connection."""
+    status = re.match(r"\s*(\d{3})\b", str(error)) if isinstance(error, http.client.HTTPException) else None
+    if status:
+        return "the vSphere API at %s answered %s" % (endpoint, str(error).strip())
+    if isinstance(error, CONNECTION_ERRORS):
+        return "lost the connection to the vSphere API at %s: %s" % (
+            endpoint, connection_trouble(error_chain(error)) or error)
+    return None
+
+
+def _disconnect_quietly(si):
+    """Log out at exit; a session whose connection was lost (and replaced) has nothing left to close."""
+    try:
+        Disconnect(si)
+    except Exception:  # pylint: disable=broad-except
+        pass
+
+
 class VmwareModule(VmfleetModule):
     """Base of the vSphere modules: merges the connection options, connects once, disconnects at exit."""
 
@@ -97,6 +143,13 @@ class VmwareModule(VmfleetModule):
         super(VmwareModule, self).__init__()
         self._si = None
         self._content = None
+
+    def reconnect(self):
+        self._si = None
+        self._content = None
+
+    def is_transient(self, error):
+        return is_transient(error)
 
     @property
     def endpoint(self):
@@ -134,7 +187,7 @@ class VmwareModule(VmfleetModule):
                                % (self.endpoint, error))
         except CONNECTION_ERRORS as error:
             raise VsphereError("cannot reach the vSphere API at %s: %s" % (self.endpoint, error))
-        atexit.register(Disconnect, si)
+        atexit.register(_disconnect_quietly, si)
         return si
 
     def error_types(self):
@@ -149,5 +202,5 @@ class VmwareModule(VmfleetModule):
         if HAS_PYVMOMI and isinstance(error, vmodl.MethodFault):
             return "vSphere API error at %s: %s" % (self.endpoint, fault_text(error))
         if isinstance(error, CONNECTION_ERRORS):
-            return "lost the connection to the vSphere API at %s: %s" % (self.endpoint, error)
+            return describe_transport_error(error, self.endpoint)
         return super(VmwareModule, self).describe_error(error)

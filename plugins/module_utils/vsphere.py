@@ -21,7 +21,7 @@ import time
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
-    VsphereError, fault_text, objects_of)
+    VsphereError, describe_transport_error, fault_text, is_transient, objects_of)
 
 try:
     from pyVmomi import VmomiSupport, vim, vmodl
@@ -35,6 +35,7 @@ MIB = 1024 * 1024
 MIGRATE_ENABLED = "Migrate.Enabled"
 VMOTION_PORT = 8000
 MOVE_LABEL = {"live": "vMotion", "move": "cold migration", "storage": "Storage vMotion"}
+MOVE_TASKS = ("VirtualMachine.migrate", "VirtualMachine.relocate")
 FIX_HINTS = {
     "MigrationDisabled": "set Migrate.Enabled = 1 on that host (vsphere_vmotion_preflight with fix=true)",
     "VMotionNotConfigured": "enable the vMotion service on a VMkernel adapter of that host "
@@ -407,9 +408,37 @@ def rule_dicts(facts, vm_names, host_names):
 
 
 class VsphereMoveAdapter(MoveAdapter):
-    """Moves one VM: vMotion, cold migration, or relocation with its files (Storage vMotion)."""
+    """Moves one VM: vMotion, cold migration, or relocation with its files (Storage vMotion).
+
+    Rides through the outages vmware_base.is_transient names (retry_seconds: the runner's default unless the
+    caller passes the module's).
+    """
 
     methods = VSPHERE_METHODS
+
+    def is_transient(self, error):
+        return is_transient(error)
+
+    def describe_error(self, error):
+        if isinstance(error, vmodl.MethodFault):
+            return fault_text(error)
+        stub = getattr(next(iter(self.vms.values()), None), "_stub", None)
+        endpoint = getattr(stub, "host", None) or "(vCenter)"
+        return describe_transport_error(error, endpoint) or super(VsphereMoveAdapter, self).describe_error(error)
+
+    def started(self, move, method):
+        """A handle when vCenter shows a migrate or relocate task of the VM queued or running (the one whose answer
+        was lost), or the VM on the target already; None when the request never reached vCenter."""
+        vm = self.vms[move["vm"]]
+        handle = {"task": None, "vm": vm, "name": move["vm"], "method": method, "target": move["target"]}
+        for task in getattr(vm, "recentTask", None) or []:
+            info = task.info
+            if info.descriptionId in MOVE_TASKS and str(info.state) in ("queued", "running"):
+                return dict(handle, task=task)
+        host = vm.runtime.host
+        if host is not None and host.name == move["target"] and move["target"] != move["source"]:
+            return handle
+        return None
 
     def __init__(self, content, vms_by_name, hosts_by_name):
         self.content = content
@@ -437,6 +466,8 @@ class VsphereMoveAdapter(MoveAdapter):
         return {"task": task, "vm": vm, "name": move["vm"], "method": method, "target": move["target"]}
 
     def poll(self, handle):
+        if handle["task"] is None:  # found on the target by started()
+            return MoveStatus(DONE, host=handle["vm"].runtime.host.name)
         info = handle["task"].info
         if info.state == "success":
             return MoveStatus(DONE, host=handle["vm"].runtime.host.name)
@@ -445,6 +476,8 @@ class VsphereMoveAdapter(MoveAdapter):
         return MoveStatus(RUNNING, progress=info.progress, copying=True)
 
     def abort(self, handle):
+        if handle["task"] is None:
+            return
         try:
             handle["task"].CancelTask()
         except vmodl.MethodFault:

@@ -6,7 +6,9 @@
 ``PowerShellRunner`` runs a composed ``Script`` (see powershell.py) on the endpoint in a shell of its own
 and returns its output; a non-zero exit becomes ``PowerShellError`` carrying the host's own error text
 (decoded from CLIXML), a transport problem a pywinrm or requests exception. ``WinRMModule`` turns all of
-them into one message naming the endpoint.
+them into one message naming the endpoint. ``is_transient`` says which transport problems are worth waiting
+out (the endpoint answering 5xx, a connection reset or refused, a timeout); the runner carries that, its
+retry window and ``describe_error`` for the Hyper-V move adapter.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +22,8 @@ import xml.etree.ElementTree as ET
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.powershell import (
     ScriptTooLong, check_length, encoded_command)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
+    DEFAULT_WINDOW_SECONDS, TRANSIENT_HTTP_STATUS, connection_trouble, error_chain, is_tls_failure, status_text)
 
 try:
     import winrm
@@ -34,8 +38,10 @@ except ImportError:
 try:
     from requests import exceptions as requests_exceptions
     REQUESTS_ERRORS = (requests_exceptions.RequestException,)
+    REQUESTS_FAILURES = (requests_exceptions.ConnectionError, requests_exceptions.Timeout)
 except ImportError:
     REQUESTS_ERRORS = ()
+    REQUESTS_FAILURES = ()
 
 TRANSPORTS = ["ntlm", "basic", "kerberos", "credssp", "certificate", "plaintext"]
 UTF8_CODEPAGE = 65001
@@ -73,7 +79,41 @@ def winrm_argument_spec():
         client_key=dict(type="path", no_log=False),
         operation_timeout=dict(type="int", default=20),
         read_timeout=dict(type="int", default=30),
+        retry_seconds=dict(type="int", default=DEFAULT_WINDOW_SECONDS),
     )
+
+
+def is_transient(error):
+    """True for a transport problem worth waiting out: the endpoint answering 500, 502, 503 or 504 outside a
+    WS-Man fault, a connection that failed, was reset or timed out. Never an authentication failure, a 4xx,
+    a WS-Man fault, a PowerShell error or a TLS failure."""
+    chain = error_chain(error)
+    for item in chain:
+        if isinstance(item, (HyperVError, ScriptTooLong)):
+            return False
+        if HAS_PYWINRM and isinstance(item, winrm_exceptions.WinRMError):
+            return False
+        if HAS_PYWINRM and isinstance(item, winrm_exceptions.WinRMTransportError):
+            return item.code in TRANSIENT_HTTP_STATUS
+    if is_tls_failure(chain):
+        return False
+    return any(isinstance(e, REQUESTS_FAILURES + (ConnectionError, TimeoutError)) for e in chain)
+
+
+def describe_transport_error(error, endpoint):
+    """'the WinRM endpoint URL answered 503 Service Unavailable: ...', 'the WinRM endpoint URL reset the
+    connection (...)', or None when the error is not about the transport."""
+    chain = error_chain(error)
+    for item in chain:
+        if HAS_PYWINRM and isinstance(item, winrm_exceptions.WinRMTransportError):
+            text = " ".join((item.response_text or "").split())[:300]
+            return "the WinRM endpoint %s answered %s%s" % (endpoint, status_text(item.code),
+                                                            ": %s" % text if text else "")
+    if any(isinstance(e, ConnectionResetError) for e in chain):
+        return "the WinRM endpoint %s reset the connection: %s" % (endpoint, connection_trouble(chain))
+    if any(isinstance(e, REQUESTS_FAILURES) for e in chain) and not is_tls_failure(chain):
+        return "cannot reach the WinRM endpoint %s: %s" % (endpoint, connection_trouble(chain) or error)
+    return None
 
 
 def endpoint_url(host, port, scheme=None):
@@ -118,10 +158,24 @@ class ScriptResult:
 class PowerShellRunner:
     """Runs scripts on one WinRM endpoint with pywinrm: a shell per script, UTF-8 output."""
 
-    def __init__(self, url, protocol_factory):
+    def __init__(self, url, protocol_factory, retry_seconds=DEFAULT_WINDOW_SECONDS):
         self.url = url
         self.protocol_factory = protocol_factory
+        self.retry_seconds = retry_seconds
         self._protocol = None
+
+    def reconnect(self):
+        """Forget the session: the next script opens a new one (and authenticates again)."""
+        self._protocol = None
+
+    def is_transient(self, error):
+        return is_transient(error)
+
+    def describe_error(self, error):
+        """The error as the user should read it: the host's own text, or what happened on the wire."""
+        if isinstance(error, (HyperVError, ScriptTooLong)):
+            return str(error)
+        return describe_transport_error(error, self.url) or "%s: %s" % (type(error).__name__, error)
 
     @property
     def protocol(self):
@@ -134,13 +188,18 @@ class PowerShellRunner:
         check_length(script.text, script.what)
         command = encoded_command(script.text)
         protocol = self.protocol
-        shell_id = protocol.open_shell(codepage=UTF8_CODEPAGE)
         try:
-            command_id = protocol.run_command(shell_id, command)
-            stdout, stderr, exit_code = protocol.get_command_output(shell_id, command_id)
-            protocol.cleanup_command(shell_id, command_id)
-        finally:
-            protocol.close_shell(shell_id)
+            shell_id = protocol.open_shell(codepage=UTF8_CODEPAGE)
+            try:
+                command_id = protocol.run_command(shell_id, command)
+                stdout, stderr, exit_code = protocol.get_command_output(shell_id, command_id)
+                protocol.cleanup_command(shell_id, command_id)
+            finally:
+                protocol.close_shell(shell_id)
+        except Exception as error:
+            if is_transient(error):
+                self.reconnect()  # whoever tries again gets a fresh session
+            raise
         return ScriptResult(exit_code, stdout.decode("utf-8", "replace"),
                             clixml_text(stderr.decode("utf-8", "replace")))
 
@@ -181,8 +240,15 @@ class WinRMModule(VmfleetModule):
     def shell(self):
         """The PowerShellRunner for the endpoint (it connects on its first script)."""
         if self._shell is None:
-            self._shell = PowerShellRunner(self.endpoint, self._protocol)
+            self._shell = PowerShellRunner(self.endpoint, self._protocol, self.params["retry_seconds"])
         return self._shell
+
+    def reconnect(self):
+        if self._shell is not None:
+            self._shell.reconnect()
+
+    def is_transient(self, error):
+        return is_transient(error)
 
     def _protocol(self):
         params = self.params
@@ -215,7 +281,7 @@ class WinRMModule(VmfleetModule):
             return ("authentication failed at %s %s(transport %s): check username and password, and that the account "
                     "may use WinRM on that host (%s)" % (self.endpoint, who, self.params["transport"], error))
         if HAS_PYWINRM and isinstance(error, winrm_exceptions.WinRMTransportError):
-            return "WinRM error at %s: HTTP %s: %s" % (self.endpoint, error.code, (error.response_text or "")[:300])
+            return describe_transport_error(error, self.endpoint)
         if HAS_PYWINRM and isinstance(error, winrm_exceptions.WinRMError):
             return "WinRM fault at %s: %s" % (self.endpoint, error)
         if REQUESTS_ERRORS and isinstance(error, requests_exceptions.SSLError):
@@ -224,6 +290,8 @@ class WinRMModule(VmfleetModule):
         if REQUESTS_ERRORS and isinstance(error, requests_exceptions.Timeout):
             return ("no answer from %s within read_timeout (%ss): %s" % (self.endpoint, self.params["read_timeout"], error))
         if REQUESTS_ERRORS and isinstance(error, requests_exceptions.RequestException):
+            if any(isinstance(e, ConnectionResetError) for e in error_chain(error)):
+                return describe_transport_error(error, self.endpoint)
             return ("cannot reach the WinRM endpoint %s: %s (is WinRM listening there on port %s, %s?)"
                     % (self.endpoint, error, self.params["port"], self.endpoint.split(":", 1)[0]))
         return super(WinRMModule, self).describe_error(error)

@@ -244,6 +244,7 @@ class CauClusterRoleModule(WinRMModule):
         reboot_mode=dict(type="str", choices=["FullReboot", "SoftReboot"]),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         if self.params["state"] == "absent":

@@ -80,6 +80,7 @@ class CauRunModule(WinRMModule):
         fail_on_error=dict(type="bool", default=True),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def run(self):
         self.results["changed"] = True

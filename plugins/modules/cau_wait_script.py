@@ -156,6 +156,7 @@ class CauWaitScriptModule(WinRMModule):
         on_timeout=dict(type="str", default="fail", choices=["fail", "continue"]),
     )
     module_kwargs = dict(supports_check_mode=True, mutually_exclusive=[("seconds", "measured_drain_seconds")])
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         params = self.params

@@ -108,6 +108,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base imp
 class HyperVClusterInfoModule(WinRMModule):
     argument_spec = dict(nodes=dict(type="list", elements="str", default=[]))
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         snap = HyperVCluster(self.shell).gather(self.params["nodes"])

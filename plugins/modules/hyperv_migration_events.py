@@ -110,6 +110,7 @@ class HyperVMigrationEventsModule(WinRMModule):
         fail_on_events=dict(type="bool", default=False),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         params = self.params

@@ -103,7 +103,9 @@ plan:
   type: dict
 results:
   description: Per VM C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved or failed) and C(error) (the PowerShell error or the failure event's reading).
+    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the VM)
+    and C(error) (the PowerShell error or the failure event's reading); an attempt that rode through a WinRM outage
+    carries C(interruptions) and C(interrupted_seconds).
   returned: always
   type: list
   elements: dict
@@ -160,6 +162,7 @@ class HyperVNodeDrainModule(WinRMModule):
         timeout=dict(type="int", default=3600),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def __init__(self):
         super(HyperVNodeDrainModule, self).__init__()

@@ -86,6 +86,7 @@ class HyperVVmNetworkMonitoringModule(WinRMModule):
         monitored=dict(type="bool", required=True),
     )
     module_kwargs = dict(supports_check_mode=True, required_one_of=[("switch_name", "adapter_name")])
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         params = self.params

@@ -93,6 +93,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base
 class NovaClusterInfoModule(OpenStackModule):
     argument_spec = dict(hosts=dict(type="list", elements="str", default=[]))
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         cluster = NovaCluster(self.conn)

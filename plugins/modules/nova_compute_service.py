@@ -95,6 +95,7 @@ class NovaComputeServiceModule(OpenStackModule):
         forced_down=dict(type="bool"),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         params = self.params

@@ -58,7 +58,8 @@ plan:
   type: dict
 results:
   description: Per instance C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved or failed) and C(error).
+    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the
+    VM) and C(error); an attempt that rode through an API outage carries C(interruptions) and C(interrupted_seconds).
   returned: always
   type: list
   elements: dict
@@ -75,6 +76,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base
 class NovaHostEvacuateModule(OpenStackModule):
     argument_spec = drain_argument_spec()
     module_kwargs = dict(supports_check_mode=True)
+    retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def run(self):
         cluster = NovaCluster(self.conn)

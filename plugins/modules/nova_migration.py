@@ -83,6 +83,7 @@ class NovaMigrationModule(OpenStackModule):
         migration_id=dict(type="str"),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def run(self):
         compute = self.conn.compute

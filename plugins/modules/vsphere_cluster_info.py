@@ -118,6 +118,7 @@ class VsphereClusterInfoModule(VmwareModule):
         hosts=dict(type="list", elements="str", default=[]),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         cluster = VsphereCluster(self.content)

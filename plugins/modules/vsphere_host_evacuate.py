@@ -81,7 +81,9 @@ plan:
   type: dict
 results:
   description: Per VM C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved or failed) and C(error) (the vSphere fault and what to fix).
+    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the
+    VM) and C(error) (the vSphere fault and what to fix); an attempt that rode through an API outage carries
+    C(interruptions) and C(interrupted_seconds).
   returned: always
   type: list
   elements: dict
@@ -108,6 +110,7 @@ class VsphereHostEvacuateModule(VmwareModule):
         timeout=dict(type="int", default=3600),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def run(self):
         params = self.params

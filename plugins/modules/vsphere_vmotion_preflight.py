@@ -148,6 +148,7 @@ class VsphereVmotionPreflightModule(VmwareModule):
         timeout=dict(type="int", default=300),
     )
     module_kwargs = dict(supports_check_mode=True)
+    retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
         cluster = VsphereCluster(self.content)

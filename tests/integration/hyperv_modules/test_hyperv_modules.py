@@ -48,8 +48,9 @@ def test_wrong_password_is_one_clear_error(small, module, args):
 
 
 def test_unreachable_endpoint_names_it(small):
-    result = run_module("hyperv_cluster_info", dict(small.args, port=1))
+    result = run_module("hyperv_cluster_info", dict(small.args, port=1, retry_seconds=1))
     assert result["failed"] and result["msg"].startswith("cannot reach the WinRM endpoint http://127.0.0.1:1/wsman")
+    assert result["msg"].endswith("; retried for 1 s"), result["msg"]
 
 
 def test_script_over_the_command_line_limit_is_refused_before_sending(small):

@@ -32,11 +32,23 @@ class Nova:
         return dict((name, (item["host"], item["status"])) for name, item in self.control.state()["instances"].items())
 
 
-@pytest.fixture
-def nova():
+def _start(time_scale):
     with open(SCENARIO, encoding="utf-8") as handle:
         scenario = yaml.safe_load(handle)
-    scenario["time_scale"] = 60
-    server = MockServer(scenario).start()
+    scenario["time_scale"] = time_scale
+    return MockServer(scenario).start()
+
+
+@pytest.fixture
+def nova():
+    server = _start(60)
+    yield Nova(server)
+    server.stop()
+
+
+@pytest.fixture
+def slow_nova():
+    """The same cluster at time scale 2, so that a drain lasts long enough for an outage in its middle."""
+    server = _start(2)
     yield Nova(server)
     server.stop()
