@@ -148,7 +148,7 @@ class Record:
             journal = read_json(job.get("progress_file") or "") or {}
             entry = self.step(host) if journal.get("moves") else None
             for item in journal.get("moves", []):
-                merge_move(entry["moves"], journal_move(item))
+                merge_move(entry["moves"], journal_move(item, job.get("results_file")))
 
     def reconcile(self, vms, host_states):
         """Make the record say what the platform shows: where each VM is, which hosts are out of service."""
@@ -191,21 +191,30 @@ class Record:
         return report["summary"]
 
 
-def journal_move(item):
-    """A journal entry (progress file) as a report move."""
+def journal_move(item, drain=None):
+    """A journal entry (progress file) as a report move; drain names the drain job that wrote it."""
     keys = ("vm", "source", "target", "method", "wave", "memory_mb", "attempts", "duration_seconds", "final_host",
             "error", "downtime")
     move = dict((k, item.get(k)) for k in keys)
     move["status"] = JOURNAL_STATES.get(item.get("state"), "in_flight")
-    move["attempts"] = move["attempts"] or []
+    move["attempts"] = list(move["attempts"] or [])
+    move["drain"] = drain
     return move
 
 
 def merge_move(moves, move):
-    """Replace the VM's entry unless it already moved (a resumed drain never moves a VM twice)."""
+    """Replace the VM's entry unless it already moved (a resumed drain never moves a VM twice).
+
+    The attempts an earlier drain of the host made (a live migration that failed before the run stopped)
+    stay in front of the new drain's: they were migrations too, and the report counts the failed ones.
+    """
     for index, known in enumerate(moves):
         if known["vm"] == move["vm"] and known["source"] == move["source"]:
             if known["status"] != "moved":
-                moves[index] = move
+                earlier = list(known.get("attempts") or [])
+                if known.get("drain") == move.get("drain"):
+                    earlier = earlier[:known.get("attempts_before", 0)]
+                moves[index] = dict(move, attempts=earlier + list(move.get("attempts") or []),
+                                    attempts_before=len(earlier))
             return
     moves.append(move)
