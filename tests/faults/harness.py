@@ -148,6 +148,11 @@ class NovaCluster(MockCluster, demo.NovaDemo):
         return collections.Counter((m["instance"], m["source_compute"], m["dest_compute"])
                                    for m in state["migrations"] if m["status"] in NOVA_MOVED)
 
+    @staticmethod
+    def failed_migrations(state):
+        """Migrations that ended without moving their instance (error, aborted)."""
+        return sum(1 for m in state["migrations"] if m["status"] in ("error", "failed", "cancelled"))
+
     def writes(self):
         """The cloud writes the mock logged (POST/PUT/DELETE except Keystone's token requests)."""
         return [r for r in self.control("GET", "/requests")["requests"]
@@ -200,6 +205,11 @@ class HyperVCluster(MockCluster, demo.HyperVDemo):
     def completed_moves(state, sampler):
         """The mock lists no finished migrations one by one: the owner changes the sampler saw."""
         return collections.Counter(sampler.owner_changes)
+
+    @staticmethod
+    def failed_migrations(state):
+        return sum(n for kind_state, n in state["migrations"]["finished"].items()
+                   if kind_state.split(":", 1)[-1].lower() in ("failed", "cancelled"))
 
     @staticmethod
     def downtime_events(state):
@@ -417,6 +427,9 @@ def check_invariants(cluster, before, after, sampler, report, max_down=1):
                             "in report: %s)" % (sorted(in_mock.elements()), sorted(in_report.elements()),
                                                 sorted((in_mock - in_report).elements()),
                                                 sorted((in_report - in_mock).elements())))
+        if report["summary"]["failed_migrations"] != cluster.failed_migrations(after):
+            problems.append("the report counts %d failed migrations, the mock %d"
+                            % (report["summary"]["failed_migrations"], cluster.failed_migrations(after)))
         left = sorted(item["host"] for item in report["left_behind"])
         out = sorted(cluster.out_of_service(after))
         if left != out:
