@@ -128,6 +128,13 @@ options:
       methods_reason:
         description: Why an info module narrowed O(vms[].methods) (informational).
         type: str
+      allow_downtime:
+        description:
+          - The VM's guest may be stopped to move it (quick or cold migration) even when the plan is made
+            without downtime (C(allow_downtime=false) in M(vmfleet.maintenance.placement_plan)); a running VM
+            without it then moves only by C(live), C(storage), or C(failover) from a host that is down.
+        type: bool
+        default: false
   rules:
     description:
       - Placement rules and disruption budgets.

@@ -16,8 +16,12 @@ description:
   - A drain moves every VM in scope off the O(evacuate) hosts to hosts where it fits, by the first allowed
     method that works (live, quick, move, storage, failover), honouring must rules always and should rules
     unless nothing else fits, in waves that never overfill a host at any instant.
-  - With O(rolling_order) and no O(evacuate), the plan covers the whole rollout and proves every host
-    can be drained in turn (N-1 at every step), or names the first step that cannot and why.
+  - With O(rolling_order) and no O(evacuate), the plan covers the whole rollout and proves every step can
+    be drained, O(max_hosts_down) hosts of the order at a time (N-k at every step), or names the first step
+    that cannot and why.
+  - With O(allow_downtime=false), a running VM moves only by a method that keeps its guest running
+    (C(live), C(storage), or C(failover) from a host that is down); a VM no such method can move is
+    unplaced with reason C(no_allowed_method) unless downtime is allowed for it.
   - O(mode=failback) plans which VMs return to the O(evacuate) hosts (now back), only where capacity allows.
   - With neither O(evacuate) nor O(rolling_order), the plan is empty and reports each host's usage (a snapshot).
 author:
@@ -49,6 +53,29 @@ options:
       - Return a plan that leaves some VMs unplaced instead of failing.
     type: bool
     default: false
+  max_hosts_down:
+    description:
+      - How many hosts of O(rolling_order) are out of service at once. Each rollout step drains that many
+        hosts together (the last step may have fewer), and none of their VMs goes to another host of the step.
+      - With O(evacuate), the rest of the rollout after the evacuated hosts is proven in steps of this size.
+    type: int
+    default: 1
+  allow_downtime:
+    description:
+      - C(true) lets the plan move a running VM by a method that stops its guest (C(quick), C(move)), as a
+        last resort after the methods that keep it running; such moves say C(downtime=true).
+      - C(false) moves running VMs only by C(live) or C(storage) (or C(failover) from a host that is down),
+        except the VMs of O(allow_downtime_vms) and those with O(vms[].allow_downtime=true).
+      - Powered-off and suspended VMs move by any allowed method either way.
+    type: bool
+    default: true
+  allow_downtime_vms:
+    description:
+      - VMs whose guest may be stopped to move them even with O(allow_downtime=false). Names of VMs not in
+        O(vms) are ignored.
+    type: list
+    elements: str
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -76,6 +103,16 @@ EXAMPLES = r'''
     headroom_percent: 5
   register: rollout
 
+- name: Prove a rollout two hosts at a time, moving running VMs only without downtime
+  vmfleet.maintenance.placement_plan:
+    hosts: "{{ cluster.hosts }}"
+    vms: "{{ cluster.vms }}"
+    rolling_order: [node1, node2, node3, node4]
+    max_hosts_down: 2
+    allow_downtime: false
+    allow_downtime_vms: [build-agent-7]
+  register: rollout
+
 - name: Which VMs may return to node1 now
   vmfleet.maintenance.placement_plan:
     hosts: "{{ cluster.hosts }}"
@@ -99,10 +136,16 @@ plan:
       description: True when every VM in scope is moved or skipped.
       type: bool
     moves:
-      description: The moves, in wave order.
+      description:
+        - The moves, in wave order; C(step) is the rollout step of the move (whole-rollout plans).
+        - C(downtime) is true when the method stops the running guest (quick or cold migration).
       type: list
       elements: dict
-      sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192}]
+      sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192, downtime: false}]
+    max_hosts_down:
+      description: The number of hosts drained together per rollout step that the plan proved.
+      type: int
+      sample: 1
     unplaced:
       description: VMs that cannot move, each with C(reasons) of C(code) and C(detail).
       type: list
@@ -127,10 +170,20 @@ plan:
       type: dict
     rollout:
       description:
-        - With O(rolling_order), whether every later host can be drained in turn (C(feasible)), per-step
+        - With O(rolling_order), whether every later step can be drained in turn (C(feasible)), per-step
           summaries, and C(first_failure) naming the first step that cannot and why.
+        - Each step and C(first_failure) carry C(hosts), the hosts drained together, and C(host), the same
+          names joined by a comma.
       type: dict
       returned: when rolling_order is given
+      sample:
+        feasible: false
+        steps_checked: 2
+        steps:
+          - {step: 1, hosts: [c0, c1], host: "c0, c1", moves: 6, waves: 2, migrated_mb: 49152, feasible: true}
+          - {step: 2, hosts: [c2, c3], host: "c2, c3", moves: 4, waves: 2, migrated_mb: 32768, feasible: false}
+        first_failure: {step: 2, hosts: [c2, c3], host: "c2, c3", unplaced: [],
+                        message: "step 2 cannot drain c2, c3: db-1 (insufficient_memory)"}
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import (
@@ -140,24 +193,33 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
 
 
+def _model_spec():
+    """The cluster model's options, with the VM key allow_downtime (documented in cluster_model)."""
+    spec = cluster_model_spec()
+    vm_options = dict(spec["vms"]["options"])
+    vm_options.setdefault("allow_downtime", dict(type="bool", default=False))
+    spec["vms"] = dict(spec["vms"], options=vm_options)
+    return spec
+
+
 class PlacementPlanModule(VmfleetModule):
     argument_spec = dict(
         evacuate=dict(type="list", elements="str", default=[]),
         mode=dict(type="str", default="drain", choices=["drain", "failback"]),
         allow_partial=dict(type="bool", default=False),
-        **dict(cluster_model_spec(), **placement_options_spec())
+        max_hosts_down=dict(type="int", default=1),
+        allow_downtime=dict(type="bool", default=True),
+        allow_downtime_vms=dict(type="list", elements="str", default=[]),
+        **dict(_model_spec(), **placement_options_spec())
     )
     module_kwargs = dict(supports_check_mode=True)
 
     def run(self):
         hosts, vms, rules = model_params(self.params)
-        plan = make_plan(
-            hosts, vms, rules,
-            evacuate=self.params["evacuate"], mode=self.params["mode"], scope=self.params["scope"],
-            rolling_order=self.params["rolling_order"], headroom_percent=self.params["headroom_percent"],
-            max_parallel_per_host=self.params["max_parallel_per_host"],
-            max_parallel_total=self.params["max_parallel_total"],
-            count_powered_off=self.params["count_powered_off"])
+        names = ("evacuate", "mode", "scope", "rolling_order", "headroom_percent", "max_parallel_per_host",
+                 "max_parallel_total", "count_powered_off", "max_hosts_down", "allow_downtime",
+                 "allow_downtime_vms")
+        plan = make_plan(hosts, vms, rules, **dict((n, self.params[n]) for n in names))
         self.results["plan"] = plan
         if not plan["feasible"] and not self.params["allow_partial"]:
             where = plan["rollout"]["first_failure"] if plan["mode"] == "rollout" else None

@@ -1,12 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Drain one or more hosts: place every VM in scope, then order the moves into safe waves."""
+"""Drain one or more hosts: place every VM in scope, then order the moves into safe waves.
+
+Hosts drained together (a rollout step of several hosts) are all excluded as targets, so none of
+their VMs lands on another host of the step."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .downtime import downtime_free
 from .filters import Evaluation, evaluate
 from .scope import classify
 from .search import improve
@@ -81,8 +85,10 @@ class Drainer:
                                        % (", ".join(v.name for v in unit.vms), evaluation.host))
             for vm in unit.vms:
                 counted = state.counts(vm)
-                moves.append(Move(vm.name, unit.sources[vm.name], evaluation.host, evaluation.methods[vm.name],
-                                  vm.memory_mb if counted else 0, vm.vcpus if counted else 0, vm.priority, step))
+                source, method = unit.sources[vm.name], evaluation.methods[vm.name]
+                stops = not downtime_free(method, vm.power_state, self.cluster.hosts[source].state == "down")
+                moves.append(Move(vm.name, source, evaluation.host, method, vm.memory_mb if counted else 0,
+                                  vm.vcpus if counted else 0, vm.priority, step, stops))
         changed.update(self._schedule(moves, memory_before, vcpus_before, result))
         for host in changed:
             self.index.refresh(host)
@@ -153,7 +159,9 @@ class Drainer:
             outcome = evaluate(state, unit, name, self.index.tier(name))
             if isinstance(outcome, Evaluation):
                 continue
-            reasons.setdefault(outcome[0], []).append(outcome[1])
+            details = reasons.setdefault(outcome[0], [])
+            if outcome[1] not in details:  # a reason that names no host is said once
+                details.append(outcome[1])
         if not targets:
             reasons["insufficient_memory"] = ["no host is up outside the evacuated hosts"]
         listed = []

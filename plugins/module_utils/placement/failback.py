@@ -11,9 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .downtime import downtime_free
 from .drain import Drainer, StepResult
 from .filters import Evaluation, evaluate
-from .model import Cluster, VM
+from .model import Cluster
 from .report import describe_unplaced, render
 from .state import ClusterState
 from .targets import rolling_tiers
@@ -40,18 +41,20 @@ def plan_failback(cluster, returned, options):
             code, detail = outcome if not isinstance(outcome, Evaluation) else (
                 "affinity", "%s: returning would break a should-rule" % vm.home)
             skipped.append({"vm": vm.name, "host": source, "reason": code, "detail": detail})
-    next_host = _next_to_drain(options.rolling_order, returned)
-    while next_host and accepted:
-        blocked = _drain_blocked(cluster, state, options, next_host)
+    next_hosts = _next_to_drain(options.rolling_order, returned, options.max_hosts_down)
+    while next_hosts and accepted:
+        blocked = _drain_blocked(cluster, state, options, next_hosts)
         if not blocked:
             break
         vm, source, _method = accepted.pop()
         state.move(vm.name, source)
         skipped.append({"vm": vm.name, "host": source, "reason": "reserved_for_drain",
                         "detail": "stays so that %s can still be drained next (%s)"
-                        % (next_host, describe_unplaced(blocked))})
+                        % (", ".join(next_hosts), describe_unplaced(blocked))})
     moves = [Move(vm.name, source, vm.home, method, vm.memory_mb if state.counts(vm) else 0,
-                  vm.vcpus if state.counts(vm) else 0, vm.priority) for vm, source, method in accepted]
+                  vm.vcpus if state.counts(vm) else 0, vm.priority,
+                  downtime=not downtime_free(method, vm.power_state, cluster.hosts[source].state == "down"))
+             for vm, source, method in accepted]
     start = ClusterState(cluster, options)
     stuck = schedule(moves, start.memory_used, start.vcpus_used, state.memory_capacity,
                      lambda h: cluster.hosts[h].vcpu_capacity,
@@ -84,22 +87,19 @@ def _candidates(cluster, state, returned, options):
     return chosen
 
 
-def _next_to_drain(order, returned):
+def _next_to_drain(order, returned, max_hosts_down):
+    """The hosts the rollout drains together next: up to max_hosts_down after the returned ones."""
     positions = [order.index(h) for h in returned if h in order]
     if not positions:
-        return None
-    later = order[max(positions) + 1:]
-    return later[0] if later else None
+        return []
+    start = max(positions) + 1
+    return list(order[start:start + max_hosts_down])
 
 
-def _drain_blocked(cluster, state, options, host):
-    """The unplaced list if the host could not be drained from this state, else an empty list."""
-    vms = []
-    for vm in cluster.vms.values():
-        copy = VM(vm.name, state.location[vm.name], vm.memory_mb, vm.vcpus, vm.power_state, vm.storage,
-                  vm.methods, vm.hold, vm.managed, vm.maintenance, vm.busy, vm.priority, vm.depends_on, vm.home)
-        vms.append(copy)
+def _drain_blocked(cluster, state, options, hosts):
+    """The unplaced list if the hosts could not be drained together from this state, else an empty list."""
+    vms = [vm.relocated(state.location[vm.name]) for vm in cluster.vms.values()]
     moved = Cluster(list(cluster.hosts.values()), vms, cluster.rules)
     order = list(options.rolling_order)
-    drainer = Drainer(moved, options, rolling_tiers(order, order.index(host)) if host in order else None)
-    return drainer.drain([host]).unplaced
+    drainer = Drainer(moved, options, rolling_tiers(order, order.index(hosts[-1])))
+    return drainer.drain(hosts).unplaced

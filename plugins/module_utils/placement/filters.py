@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .downtime import stop_detail
 from .model import METHODS
 
 _RULE_REASON = {
@@ -24,24 +25,34 @@ def method_for(vm, source, target):
     Returns (method, reaches_storage) or (None, reason) where reason is a (code, detail) pair.
     """
     reach = target.reaches(vm.storage)
-    for method in vm.methods:
+    method = _first_working(vm.methods, vm, source, reach)
+    if method is not None:
+        return method, reach
+    return None, _why_no_method(vm, source, target, reach)
+
+
+def _first_working(methods, vm, source, reach):
+    for method in methods:
         if method == "failover":
             if source.state == "down" and reach:
-                return method, reach
+                return method
         elif source.state == "down":
             continue
         elif method == "live":
             if vm.power_state == "on" and reach:
-                return method, reach
+                return method
         elif method == "quick":
             if vm.power_state != "off" and reach:
-                return method, reach
+                return method
         else:
-            return method, reach
-    return None, _why_no_method(vm, source, target, reach)
+            return method
+    return None
 
 
 def _why_no_method(vm, source, target, reach):
+    stopping = _first_working(vm.stopping_methods, vm, source, reach)
+    if stopping is not None:
+        return ("no_allowed_method", stop_detail(stopping))
     if source.state == "down" and "failover" not in vm.methods:
         return ("no_allowed_method", "%s: host %s is down and failover is not allowed (methods: %s)"
                 % (target.name, source.name, ", ".join(vm.methods) or "none"))

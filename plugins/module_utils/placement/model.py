@@ -67,14 +67,19 @@ class Host:
 
 
 class VM:
-    """A virtual machine, where it runs and how it may be moved."""
+    """A virtual machine, where it runs and how it may be moved.
+
+    allow_downtime: its guest may be stopped to move it. stopping_methods: allowed methods the
+    downtime policy took out of methods (see downtime.restrict_methods).
+    """
 
     __slots__ = ("name", "host", "memory_mb", "vcpus", "power_state", "storage", "methods", "hold",
-                 "managed", "maintenance", "busy", "priority", "depends_on", "home")
+                 "managed", "maintenance", "busy", "priority", "depends_on", "home", "allow_downtime",
+                 "stopping_methods")
 
     def __init__(self, name, host, memory_mb, vcpus=0, power_state="on", storage=(), methods=METHODS,
                  hold=False, managed=True, maintenance=False, busy=False, priority=0, depends_on=(),
-                 home=None):
+                 home=None, allow_downtime=False):
         self.name = name
         self.host = host
         self.memory_mb = memory_mb
@@ -89,11 +94,21 @@ class VM:
         self.priority = priority
         self.depends_on = tuple(depends_on)
         self.home = home
+        self.allow_downtime = allow_downtime
+        self.stopping_methods = ()
 
     @property
     def active(self):
         """Powered on or suspended: the VM holds memory on its host."""
         return self.power_state != "off"
+
+    def relocated(self, host):
+        """A copy of the VM running on another host, everything else the same."""
+        copy = VM(self.name, host, self.memory_mb)
+        for slot in self.__slots__:
+            if slot != "host":
+                setattr(copy, slot, getattr(self, slot))
+        return copy
 
 
 class Rule:
@@ -216,6 +231,7 @@ def parse_vm(item, index=0):
         priority=_number(item, where, "priority", 0, minimum=float("-inf")),
         depends_on=_names(item, where, "depends_on"),
         home=item.get("home"),
+        allow_downtime=bool(item.get("allow_downtime", False)),
     )
 
 

@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from .downtime import restrict_methods
 from .drain import Drainer, StepResult
 from .failback import plan_failback
 from .model import PlacementInputError, build_cluster
-from .report import describe_unplaced, render
+from .report import render
+from .rollout import plan_rollout, prove_rest
 from .state import ClusterState, Options
 from .targets import rolling_tiers
 
@@ -20,21 +22,30 @@ SCOPES = ("running", "all")
 
 def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", rolling_order=(),
               headroom_percent=0, max_parallel_per_host=2, max_parallel_total=0,
-              count_powered_off=False):
-    """Plan from plain dicts; raises PlacementInputError on bad input."""
+              count_powered_off=False, max_hosts_down=1, allow_downtime=True, allow_downtime_vms=()):
+    """Plan from plain dicts; raises PlacementInputError on bad input.
+
+    max_hosts_down: how many hosts of rolling_order a rollout step drains together (N-k).
+    allow_downtime false: running VMs move only by methods that keep the guest running, except
+    the VMs named in allow_downtime_vms or whose dict says allow_downtime: true.
+    """
     cluster = build_cluster(hosts, vms, rules)
     options = _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent,
-                       max_parallel_per_host, max_parallel_total, count_powered_off)
+                       max_parallel_per_host, max_parallel_total, count_powered_off, max_hosts_down)
+    restrict_methods(cluster, _allow_downtime(allow_downtime), _vm_names(allow_downtime_vms))
     evacuate = list(evacuate or ())
     if mode == "failback":
         if not evacuate:
             raise PlacementInputError("mode 'failback' needs 'evacuate': the host(s) that are back")
-        return plan_failback(cluster, evacuate, options)
-    if evacuate:
-        return plan_drain(cluster, evacuate, options)
-    if options.rolling_order:
-        return plan_rollout(cluster, options)
-    return plan_nothing(cluster, options)
+        plan = plan_failback(cluster, evacuate, options)
+    elif evacuate:
+        plan = plan_drain(cluster, evacuate, options)
+    elif options.rolling_order:
+        plan = plan_rollout(cluster, options)
+    else:
+        plan = plan_nothing(cluster, options)
+    plan["max_hosts_down"] = options.max_hosts_down
+    return plan
 
 
 def plan_nothing(cluster, options):
@@ -43,8 +54,21 @@ def plan_nothing(cluster, options):
     return render([StepResult([])], state, "snapshot", [], state.hosts_report())
 
 
+def plan_drain(cluster, evacuate, options):
+    """Drain the hosts now; with a rolling order, also prove the rest of the rollout after them."""
+    order = list(options.rolling_order)
+    done = max([order.index(h) for h in evacuate if h in order] or [-1])
+    drainer = Drainer(cluster, options, rolling_tiers(order, done) if order else None)
+    before = drainer.state.hosts_report()
+    step = drainer.drain(evacuate)
+    plan = render([step], drainer.state, "drain", evacuate, before)
+    if order:
+        plan["rollout"] = prove_rest(drainer, order, done, options.max_hosts_down)
+    return plan
+
+
 def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, max_parallel_per_host,
-             max_parallel_total, count_powered_off):
+             max_parallel_total, count_powered_off, max_hosts_down):
     if mode not in MODES:
         raise PlacementInputError("mode must be one of %s, got %r" % (", ".join(MODES), mode))
     if scope not in SCOPES:
@@ -54,8 +78,9 @@ def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, ma
         if unknown:
             raise PlacementInputError("%s names unknown host(s): %s; known hosts: %s"
                                       % (label, ", ".join(unknown), ", ".join(sorted(cluster.hosts))))
-        if len(set(names)) != len(names):
-            raise PlacementInputError("%s lists a host twice" % label)
+        twice = _listed_twice(names)
+        if twice:
+            raise PlacementInputError("%s lists %s twice" % (label, ", ".join(twice)))
     if not 0 <= float(headroom_percent or 0) < 100:
         raise PlacementInputError("headroom_percent must be in [0, 100), got %s" % headroom_percent)
     if max_parallel_per_host is None:
@@ -63,67 +88,46 @@ def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, ma
     if int(max_parallel_per_host) < 1 or int(max_parallel_total or 0) < 0:
         raise PlacementInputError("max_parallel_per_host must be >= 1 and max_parallel_total >= 0")
     return Options(scope, headroom_percent, max_parallel_per_host, max_parallel_total,
-                   count_powered_off, rolling_order)
+                   count_powered_off, rolling_order, _max_hosts_down(max_hosts_down))
 
 
-def plan_drain(cluster, evacuate, options):
-    order = list(options.rolling_order)
-    tiers = None
-    if order:
-        positions = [order.index(h) for h in evacuate if h in order]
-        tiers = rolling_tiers(order, max(positions) if positions else -1)
-    drainer = Drainer(cluster, options, tiers)
-    before = drainer.state.hosts_report()
-    step = drainer.drain(evacuate)
-    plan = render([step], drainer.state, "drain", evacuate, before)
-    if order:
-        done = max([order.index(h) for h in evacuate if h in order] or [-1])
-        plan["rollout"] = _check_rest(drainer, order, done + 1)
-    return plan
+def _listed_twice(names):
+    seen, twice = set(), []
+    for name in names:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    return twice
 
 
-def plan_rollout(cluster, options):
-    """Every host of the rolling order drained in turn, each step on the state the last one left."""
-    order = list(options.rolling_order)
-    drainer = Drainer(cluster, options, rolling_tiers(order, -1))
-    before = drainer.state.hosts_report()
-    steps = []
-    for number, host in enumerate(order, start=1):
-        step = drainer.drain([host], number)
-        steps.append(step)
-        drainer.index.set_tier(host, 0)
-        if not step.feasible:
-            break
-    plan = render(steps, drainer.state, "rollout", [], before)
-    plan["rollout"] = _rollout_summary(order, steps)
-    return plan
+def _max_hosts_down(value):
+    """An int >= 1; an int-like string such as "2" is taken as its number; None means 1."""
+    number = None
+    if value is None:
+        number = 1
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or number < 1:
+        raise PlacementInputError("max_hosts_down must be an integer >= 1, got %r" % (value,))
+    return number
 
 
-def _check_rest(drainer, order, start):
-    steps = []
-    for number, host in enumerate(order[start:], start=start + 1):
-        step = drainer.drain([host], number)
-        steps.append(step)
-        drainer.index.set_tier(host, 0)
-        if not step.feasible:
-            break
-    return _rollout_summary(order[start:], steps)
+def _allow_downtime(value):
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise PlacementInputError("allow_downtime must be true or false, got %r" % (value,))
+    return value
 
 
-def _rollout_summary(order, steps):
-    failure = next((s for s in steps if not s.feasible), None)
-    summary = {
-        "feasible": failure is None,
-        "steps_checked": len(steps),
-        "steps": [{"step": s.step, "host": s.evacuate[0], "moves": len(s.moves),
-                   "waves": max([m.wave for m in s.moves] or [0]),
-                   "migrated_mb": int(sum(m.memory_mb for m in s.moves)),
-                   "feasible": s.feasible} for s in steps],
-        "first_failure": None,
-    }
-    if failure is not None:
-        summary["first_failure"] = {"step": failure.step, "host": failure.evacuate[0],
-                                    "unplaced": failure.unplaced,
-                                    "message": "step %s cannot drain %s: %s" % (
-                                        failure.step, failure.evacuate[0], describe_unplaced(failure.unplaced))}
-    return summary
+def _vm_names(value):
+    """allow_downtime_vms as a list of names; names of VMs not in the cluster are ignored."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise PlacementInputError("allow_downtime_vms must be a list of VM names, got %r" % (value,))
+    return list(value)

@@ -12,13 +12,14 @@ class Options:
     """Planning knobs shared by every mode."""
 
     def __init__(self, scope="running", headroom_percent=0.0, max_parallel_per_host=2,
-                 max_parallel_total=0, count_powered_off=False, rolling_order=()):
+                 max_parallel_total=0, count_powered_off=False, rolling_order=(), max_hosts_down=1):
         self.scope = scope
         self.headroom_percent = float(headroom_percent or 0.0)
         self.max_parallel_per_host = 2 if max_parallel_per_host is None else int(max_parallel_per_host)
         self.max_parallel_total = int(max_parallel_total or 0)
         self.count_powered_off = bool(count_powered_off)
         self.rolling_order = tuple(rolling_order or ())
+        self.max_hosts_down = max_hosts_down
 
 
 class ClusterState:

@@ -28,7 +28,9 @@ def rolling_tiers(order, position):
 
 
 class TargetIndex:
-    """Hosts that may receive VMs, bucketed by (reserve host, rolling tier), sorted by free memory."""
+    """Hosts that may receive VMs, bucketed by (reserve host, rolling tier), sorted by free memory.
+
+    The hosts that are up, and those a rollout returns to service after their step."""
 
     def __init__(self, state, tier_of=None, tie_of=None):
         self.state = state
@@ -41,8 +43,11 @@ class TargetIndex:
         self.ranks = {}
         for name in sorted(state.cluster.hosts):
             if state.cluster.hosts[name].state == "up":
-                self.capacity[name] = (state.memory_capacity(name), state.memory_capacity(name, headroom=False))
-                self._insert(name)
+                self._admit(name)
+
+    def _admit(self, name):
+        self.capacity[name] = (self.state.memory_capacity(name), self.state.memory_capacity(name, headroom=False))
+        self._insert(name)
 
     def tier(self, name):
         return self.tier_of.get(name, 0)
@@ -72,9 +77,14 @@ class TargetIndex:
             self._remove(name)
             self._insert(name)
 
-    def set_tier(self, name, tier):
-        self.tier_of[name] = tier
-        self.refresh(name)
+    def return_to_service(self, name):
+        """The rollout has updated the host and puts it back in service: it takes VMs again (tier 0),
+        also when it was in maintenance before. A down host stays out: it cannot be updated."""
+        self.tier_of[name] = 0
+        if name in self.entry:
+            self.refresh(name)
+        elif self.state.cluster.hosts[name].state != "down":
+            self._admit(name)
 
     def names(self):
         return sorted(self.entry)

@@ -15,11 +15,12 @@ from collections import deque
 
 
 class Move:
-    """One VM going from source to target by method."""
+    """One VM going from source to target by method; downtime when the method stops its running guest."""
 
-    __slots__ = ("vm", "source", "target", "method", "memory_mb", "vcpus", "priority", "wave", "step")
+    __slots__ = ("vm", "source", "target", "method", "memory_mb", "vcpus", "priority", "wave", "step",
+                 "downtime")
 
-    def __init__(self, vm, source, target, method, memory_mb, vcpus, priority, step=None):
+    def __init__(self, vm, source, target, method, memory_mb, vcpus, priority, step=None, downtime=False):
         self.vm = vm
         self.source = source
         self.target = target
@@ -29,10 +30,11 @@ class Move:
         self.priority = priority
         self.wave = None
         self.step = step
+        self.downtime = downtime
 
     def as_dict(self):
         item = {"vm": self.vm, "source": self.source, "target": self.target, "method": self.method,
-                "wave": self.wave, "memory_mb": int(round(self.memory_mb))}
+                "wave": self.wave, "memory_mb": int(round(self.memory_mb)), "downtime": self.downtime}
         if self.step is not None:
             item["step"] = self.step
         return item

@@ -50,7 +50,47 @@ def test_infeasible_rollout_names_the_step():
     assert result["failed"] and result["msg"].startswith("step 1 cannot drain a: x (insufficient_memory)")
 
 
+def test_rollout_two_hosts_at_a_time():
+    light = [v for v in VMS if v["name"][-1] in "01"]
+    args = {"hosts": HOSTS, "vms": light, "rolling_order": ["n1", "n2", "n3", "n4"], "max_hosts_down": 2}
+    plan = run_module("placement_plan", args)["plan"]
+    assert plan["max_hosts_down"] == 2 and plan["rollout"]["feasible"]
+    assert [(s["step"], s["hosts"], s["host"]) for s in plan["rollout"]["steps"]] == [
+        (1, ["n1", "n2"], "n1, n2"), (2, ["n3", "n4"], "n3, n4")]
+    group = {1: ("n1", "n2"), 2: ("n3", "n4")}
+    assert all(m["target"] not in group[m["step"]] for m in plan["moves"])
+
+
+def test_infeasible_group_step_names_its_hosts():
+    hosts = [{"name": n, "memory_mb": 1000} for n in ("a", "b", "c")]
+    vms = [{"name": n + "-vm", "host": n, "memory_mb": 400} for n in ("a", "b", "c")]
+    result = run_module("placement_plan", {"hosts": hosts, "vms": vms, "rolling_order": ["a", "b", "c"],
+                                           "max_hosts_down": 2})
+    assert result["failed"] and result["msg"].startswith("step 1 cannot drain a, b: ")
+    assert result["plan"]["rollout"]["first_failure"]["hosts"] == ["a", "b"]
+
+
+def test_no_downtime_unless_allowed_for_the_vm():
+    hosts = HOSTS[:2]
+    vms = [{"name": "web", "host": "n1", "memory_mb": 1024, "methods": ["live", "move", "failover"]},
+           {"name": "gpu", "host": "n1", "memory_mb": 1024, "methods": ["move", "failover"]},
+           {"name": "agent", "host": "n1", "memory_mb": 1024, "methods": ["move"], "allow_downtime": True},
+           {"name": "batch", "host": "n1", "memory_mb": 1024, "methods": ["quick"]}]
+    args = {"hosts": hosts, "vms": vms, "evacuate": ["n1"], "allow_downtime": False,
+            "allow_downtime_vms": ["batch"], "allow_partial": True}
+    plan = run_module("placement_plan", args)["plan"]
+    moves = dict((m["vm"], (m["method"], m["downtime"])) for m in plan["moves"])
+    assert moves == {"web": ("live", False), "agent": ("move", True), "batch": ("quick", True)}
+    assert plan["unplaced"][0]["vm"] == "gpu"
+    assert plan["unplaced"][0]["reasons"][0]["code"] == "no_allowed_method"
+    assert "allow_downtime_vms or hold it" in plan["unplaced"][0]["reasons"][0]["detail"]
+    default = run_module("placement_plan", dict(args, allow_downtime_vms=[], allow_downtime=True))["plan"]
+    assert dict((m["vm"], m["downtime"]) for m in default["moves"])["gpu"] is True
+
+
 @pytest.mark.parametrize("args, message", [
+    ({"max_hosts_down": 0}, "max_hosts_down must be an integer >= 1, got 0"),
+    ({"rolling_order": ["n1", "n2", "n1"]}, "rolling_order lists n1 twice"),
     ({"evacuate": ["n9"]}, "evacuate names unknown host(s): n9"),
     ({"vms": [{"name": "v", "host": "ghost", "memory_mb": 1}]}, "vm 'v' runs on host 'ghost', which is not in hosts"),
     ({"vms": [{"name": "v", "host": "n1", "memory_mb": -1}]}, "vm 'v': 'memory_mb' must be >= 0"),
