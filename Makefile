@@ -11,11 +11,11 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export PY_COLORS := 0
 
-.PHONY: help venv collection test units integration molecule sanity lint bench demo clean
+.PHONY: help venv collection test units integration faults molecule sanity lint bench demo clean
 
 help:
 	@echo "make demo   - the rolling update on embedded mock hosts"
-	@echo "make test   - everything CI checks (unit, module, mock, sanity, lint)"
+	@echo "make test   - everything CI checks (unit, module, mock, fault suite, sanity, lint)"
 	@echo "make bench  - the placement benchmark"
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -35,13 +35,18 @@ units: collection
 integration: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/integration
 
+# playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
+# concurrent runs); one scenario at a time, a few minutes in all
+faults: collection
+	$(BIN)/pytest -q -p no:cacheprovider tests/faults
+
 sanity: collection
 	tools/sanity.sh
 
 lint: collection
 	tools/lint.sh
 
-test: units integration molecule sanity lint
+test: units integration faults molecule sanity lint
 	@echo "make test: all checks passed"
 
 bench: collection

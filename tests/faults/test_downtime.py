@@ -3,7 +3,7 @@
 
 import harness
 
-VM = "db-01"   # running on compute-1, the second host
+VM = "db-00"   # running on compute-0, the first host
 
 
 def cold_moves(state):
@@ -11,8 +11,8 @@ def cold_moves(state):
 
 
 def test_failed_live_migration_is_not_turned_into_downtime(faults):
-    """13. db-01's live migrations fail. Default policy: it is not cold-migrated, the rollout stops with compute-1
-    left behind and the mock records no downtime. Re-run allowing downtime for db-01: it is cold-migrated, the
+    """13. db-00's live migrations fail. Default policy: it is not cold-migrated, the rollout stops with compute-0
+    left behind and the mock records no downtime. Re-run allowing downtime for db-00: it is cold-migrated, the
     summary names it and the mock recorded exactly that downtime."""
     cluster = faults.nova()
     cluster.control("POST", "/faults", {"kind": "migration_fail", "instance": VM, "phase": "running", "count": 100})
@@ -28,12 +28,12 @@ def test_failed_live_migration_is_not_turned_into_downtime(faults):
         problems.append("the mock recorded downtime: %s" % harness.NovaCluster.downtime_events(state))
     if cold_moves(state):
         problems.append("%s was moved by a method with downtime: %s" % (VM, cold_moves(state)))
-    if state["instances"][VM]["host"] != "compute-1" or state["instances"][VM]["status"] != "ACTIVE":
+    if state["instances"][VM]["host"] != "compute-0" or state["instances"][VM]["status"] != "ACTIVE":
         problems.append("%s is %s on %s" % (VM, state["instances"][VM]["status"], state["instances"][VM]["host"]))
     failed = [m for s in report["steps"] for m in s["moves"] if m["vm"] == VM]
     if not (failed and all(m["status"] == "failed" for m in failed)):
         problems.append("the report's moves of %s: %s" % (VM, failed))
-    if [item["host"] for item in report["left_behind"]] != ["compute-1"]:
+    if [item["host"] for item in report["left_behind"]] != ["compute-0"]:
         problems.append("left_behind %s" % report["left_behind"])
     if report["summary"]["downtime_vms"]:
         problems.append("downtime_vms %s" % report["summary"]["downtime_vms"])
