@@ -72,7 +72,8 @@ def test_nova_one_500_on_os_migrations_during_a_drain(faults):
 
 def test_nova_connection_resets_while_waiting_for_a_host(faults):
     """6. Connections reset for 3.5 s while the rollout waits for a rebooted host: ridden through, ok."""
-    cluster = faults.nova()
+    # reboots of 40 simulated s (1 real s) so that compute-0's is seen; compute-0 then takes longer (below)
+    cluster = faults.nova(platform_mock_reboot_seconds=40)
     before = cluster.state()
     sampler = faults.sampler(cluster)
     playbook = faults.playbook(cluster, "t-reset").start()
