@@ -89,27 +89,33 @@ def faults(tmp_path):
     assert not left, "processes of this test's playbooks still running at its end (killed): %s" % left
 
 
-_RESULTS = []
+class _Result:
+    def __init__(self):
+        self.outcome = "passed"
+        self.seconds = 0.0
+
+
+_RESULTS = {}   # test id -> _Result, in the order the tests ran
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _RESULTS.append([item.nodeid.split("::", 1)[-1], report.outcome, report.duration])
-    elif report.when == "teardown" and _RESULTS and _RESULTS[-1][0] == item.nodeid.split("::", 1)[-1]:
-        _RESULTS[-1][2] += report.duration
-        if report.outcome == "failed":
-            _RESULTS[-1][1] = "failed (teardown)"
+    entry = _RESULTS.setdefault(item.nodeid.split("::", 1)[-1], _Result())
+    entry.seconds += report.duration   # setup (the mocks), the test, teardown (stopping everything)
+    if report.outcome != "passed" and entry.outcome == "passed":
+        entry.outcome = report.outcome if report.when == "call" else "%s (%s)" % (report.outcome, report.when)
 
 
 def pytest_terminal_summary(terminalreporter):
     if not _RESULTS:
         return
-    width = max(len(r[0]) for r in _RESULTS)
+    width = max(len(name) for name in _RESULTS)
     terminalreporter.write_line("")
-    terminalreporter.write_line("%-*s  %-8s  %7s" % (width, "scenario", "outcome", "seconds"))
-    for name, outcome, seconds in _RESULTS:
-        terminalreporter.write_line("%-*s  %-8s  %7.1f" % (width, name, outcome, seconds))
-    terminalreporter.write_line("%-*s  %-8s  %7.1f" % (width, "total", "", sum(r[2] for r in _RESULTS)))
+    line = "{:<%d}  {:<8}  {:>7}" % width
+    terminalreporter.write_line(line.format("scenario", "outcome", "seconds"))
+    for name, entry in _RESULTS.items():
+        terminalreporter.write_line(line.format(name, entry.outcome, "%.1f" % entry.seconds))
+    total = sum(entry.seconds for entry in _RESULTS.values())
+    terminalreporter.write_line(line.format("total", "", "%.1f" % total))

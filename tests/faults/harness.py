@@ -138,9 +138,8 @@ class NovaCluster(MockCluster, demo.NovaDemo):
     @staticmethod
     def in_flight(state, source=None):
         """Migrations not yet ended (optionally: off one host)."""
-        return [m for m in state["migrations"] if m["status"] not in NOVA_MOVED + ("error", "failed", "cancelled",
-                                                                                    "reverted")
-                and source in (None, m["source_compute"])]
+        ended = NOVA_MOVED + ("error", "failed", "cancelled", "reverted")
+        return [m for m in state["migrations"] if m["status"] not in ended and source in (None, m["source_compute"])]
 
     @staticmethod
     def completed_moves(state, sampler=None):
