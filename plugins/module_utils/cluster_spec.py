@@ -42,6 +42,7 @@ VM_SPEC = dict(
     depends_on=dict(type="list", elements="str", default=[]),
     home=dict(type="str"),
     methods_reason=dict(type="str"),
+    allow_downtime=dict(type="bool", default=False),
 )
 
 RULE_SPEC = dict(

@@ -193,15 +193,6 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
 
 
-def _model_spec():
-    """The cluster model's options, with the VM key allow_downtime (documented in cluster_model)."""
-    spec = cluster_model_spec()
-    vm_options = dict(spec["vms"]["options"])
-    vm_options.setdefault("allow_downtime", dict(type="bool", default=False))
-    spec["vms"] = dict(spec["vms"], options=vm_options)
-    return spec
-
-
 class PlacementPlanModule(VmfleetModule):
     argument_spec = dict(
         evacuate=dict(type="list", elements="str", default=[]),
@@ -210,7 +201,7 @@ class PlacementPlanModule(VmfleetModule):
         max_hosts_down=dict(type="int", default=1),
         allow_downtime=dict(type="bool", default=True),
         allow_downtime_vms=dict(type="list", elements="str", default=[]),
-        **dict(_model_spec(), **placement_options_spec())
+        **dict(cluster_model_spec(), **placement_options_spec())
     )
     module_kwargs = dict(supports_check_mode=True)
 
