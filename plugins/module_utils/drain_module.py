@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import PlanRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import DrainInterrupted, PlanRunner
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import allowed_methods
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
@@ -85,8 +85,14 @@ def run_drain(module, plan, adapter, supported_methods):
     progress = ProgressFile(params["progress_file"], params["host"], moves) if params["progress_file"] else None
     runner = PlanRunner(adapter, allowed, stall_seconds=params["stall_seconds"],
                         on_stall=params["on_stall"], timeout=params["timeout"],
-                        poll_seconds=params["poll_seconds"], progress=progress.update if progress else None)
-    results = [r.as_dict() for r in runner.run(moves)]
+                        poll_seconds=params["poll_seconds"], progress=progress.update if progress else None,
+                        retry_seconds=params.get("retry_seconds"))
+    try:
+        results = [r.as_dict() for r in runner.run(moves)]
+    except DrainInterrupted as stopped:
+        if progress:  # the journal says which moves may still finish on the platform (in_flight)
+            progress.finish(stopped.result_dicts())
+        raise
     if progress:
         progress.finish(results)
     module.results["results"] = results
