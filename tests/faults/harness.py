@@ -220,6 +220,18 @@ class HyperVCluster(MockCluster, demo.HyperVDemo):
     def api_up(self):
         return self.control("POST", "/api/up", {})
 
+    def hold_drain_of(self, node, first, sampler):
+        """Once `first` is updated and back in service, stop the mock's clock: node's drain, next, stays
+        in flight until release(). Returns when a migration off node is under way."""
+        wait_until(lambda: sampler.went_down[first] or first in self.host_down(self.state()),
+                   60, 0.1, "%s rebooting" % first)
+        wait_until(lambda: not self.out_of_service(self.state()), 60, 0.1, "%s back in service" % first)
+        self.control("POST", "/clock", {"idle_speed": 0})
+        wait_until(lambda: self.in_flight(self.state(), node), 60, 0.2, "a migration off %s" % node)
+
+    def release(self, idle_speed=50):
+        self.control("POST", "/clock", {"idle_speed": idle_speed})
+
 
 # -- watching the mock -------------------------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ While the fault lasts, the second host's drain is kept in flight (its large gues
 the copy runs) so the drain really has to poll through the fault; it is released once the fault is over.
 """
 
+import os
+import signal
 import time
 
 import harness
@@ -87,3 +89,21 @@ def test_nova_connection_resets_while_waiting_for_a_host(faults):
     assert still_down, "compute-0 came back during the outage: the wait was not exercised through it"
     after, _report = finish(faults, cluster, playbook, before, sampler, "t-reset")
     assert "Wait until the compute service is up again" in playbook.output()
+
+
+def test_hyperv_endpoint_frozen_20s_during_a_drain(faults):
+    """14. Hyper-V: the WinRM endpoint freezes for 20 s (its process stopped) while HV02 drains: every request
+    of the drain hangs meanwhile; ridden through, the rollout ends ok."""
+    cluster = faults.hyperv(platform_mock_reboot_seconds=1)
+    before = cluster.state()
+    sampler = faults.sampler(cluster)
+    playbook = faults.playbook(cluster, "t-freeze").start()
+    cluster.hold_drain_of("HV02", "HV01", sampler)
+    os.kill(cluster.process.pid, signal.SIGSTOP)
+    try:
+        time.sleep(20)
+    finally:
+        os.kill(cluster.process.pid, signal.SIGCONT)
+    assert playbook.running(), "the rollout ended during the freeze:\n%s" % playbook.output()[-3000:]
+    cluster.release()
+    finish(faults, cluster, playbook, before, sampler, "t-freeze")
