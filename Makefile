@@ -36,9 +36,9 @@ integration: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/integration
 
 # playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
-# concurrent runs); one scenario at a time, a few minutes in all
+# concurrent runs); two scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
 faults: collection
-	$(BIN)/pytest -q -p no:cacheprovider tests/faults
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/faults
 
 sanity: collection
 	tools/sanity.sh

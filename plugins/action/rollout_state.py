@@ -70,7 +70,7 @@ class ActionModule(ActionBase):
         if not self.check_mode:
             record.fold_journals()
             record.write()
-        return dict(changed=not self.check_mode, run_id=run_id, report_dir=report_dir, lock=lock.holder,
+        return dict(changed=False, run_id=run_id, report_dir=report_dir, lock=lock.holder,
                     progress_dir=os.path.join(report_dir, "drains"), max_hosts_down=max_hosts_down,
                     update_tasks=update_tasks, resumed=resumed, lock_note=note,
                     done_hosts=record.done_hosts(), taken_out=record.taken_out(),
@@ -120,7 +120,7 @@ class ActionModule(ActionBase):
         if self.check_mode:
             return dict(changed=False)
         record.fold_journals()
-        return dict(changed=True, summary=record.write())
+        return dict(changed=False, summary=record.write())
 
     def _plan(self, args):
         record = self._open(args)
@@ -187,7 +187,7 @@ class ActionModule(ActionBase):
         if state_dir and args.get("cluster"):
             ClusterLock(os.path.join(os.path.expanduser(state_dir), _safe(args["cluster"]), "lock.json"),
                         record.doc["run_id"], os.getppid()).release()
-        return dict(changed=True, summary=summary, record=record.doc,
+        return dict(changed=False, summary=summary, record=record.doc,
                     json_path=os.path.join(record.report_dir, "rollout.json"),
                     html_path=os.path.join(record.report_dir, "rollout.html"))
 

@@ -99,6 +99,7 @@ class MoveResult:
         self.error = None
         self.progress = None
         self.progress_at = None
+        self.percent = None
         self.in_flight = False
         self.started_methods = []
 
@@ -302,6 +303,7 @@ class PlanRunner:
             return
         if status.progress != result.progress:
             result.progress, result.progress_at = status.progress, now
+            result.percent = status.percent
             self._report(result, status)
         if now > deadline:
             trouble = self._try_hard(self.adapter.abort, handle)
@@ -319,7 +321,8 @@ class PlanRunner:
     def _stalled(self, flight, now):
         """Act on a move whose progress stopped: force it to complete once, abort it, or fail."""
         result, handle = flight.result, flight.handle
-        detail = "no progress for %ss (remaining %s)" % (self.stall_seconds, result.progress)
+        where = "%d%% copied" % result.percent if result.percent is not None else "at %s" % result.progress
+        detail = "no progress for %ss (%s)" % (self.stall_seconds, where)
         attempt = result.attempts[-1]
         attempt.setdefault("stalled", detail)
         if self.on_stall == "force_complete" and "action" not in attempt:

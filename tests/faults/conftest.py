@@ -6,6 +6,7 @@ At the end, a table of every scenario with its outcome and duration.
 
 import os
 import sys
+import time
 
 import pytest
 
@@ -95,14 +96,17 @@ class _Result:
         self.seconds = 0.0
 
 
-_RESULTS = {}   # test id -> _Result, in the order the tests ran
+_RESULTS = {}   # test id -> _Result, in the order the tests ended
+_STARTED = []
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    entry = _RESULTS.setdefault(item.nodeid.split("::", 1)[-1], _Result())
+def pytest_sessionstart(session):
+    _STARTED.append(time.monotonic())
+
+
+def pytest_runtest_logreport(report):
+    """Every phase's report, on the controller (also when pytest-xdist runs the scenarios side by side)."""
+    entry = _RESULTS.setdefault(report.nodeid.split("::", 1)[-1], _Result())
     entry.seconds += report.duration   # setup (the mocks), the test, teardown (stopping everything)
     if report.outcome != "passed" and entry.outcome == "passed":
         entry.outcome = report.outcome if report.when == "call" else "%s (%s)" % (report.outcome, report.when)
@@ -118,4 +122,7 @@ def pytest_terminal_summary(terminalreporter):
     for name, entry in _RESULTS.items():
         terminalreporter.write_line(line.format(name, entry.outcome, "%.1f" % entry.seconds))
     total = sum(entry.seconds for entry in _RESULTS.values())
-    terminalreporter.write_line(line.format("total", "", "%.1f" % total))
+    terminalreporter.write_line(line.format("total (scenarios one after another)", "", "%.1f" % total))
+    if _STARTED:
+        wall = time.monotonic() - _STARTED[0]
+        terminalreporter.write_line(line.format("wall clock of the suite", "", "%.1f" % wall))
