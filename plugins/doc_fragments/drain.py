@@ -70,7 +70,7 @@ options:
   allow_downtime:
     description:
       - Let running VMs move, or fall back, to methods that stop the guest (cold or quick migration) when a live
-        one fails or is impossible. Set C(false) for a drain with no downtime: such VMs stay where they are
+        one fails or is impossible. Set C(false) for a drain with no downtime; such VMs stay where they are
         and are reported. Each result says whether its move stopped the guest (C(downtime)).
     type: bool
     default: true

@@ -27,7 +27,7 @@ description:
   - O(op=close) reconciles the record with the cluster as the platform shows it (where each VM is, which hosts are
     out of service), lists what the run leaves out of service, writes the report and releases the lock.
   - Runs on the controller only (action plugin). The record and the lock are the run's bookkeeping, not a change
-    to the cluster, so every op returns C(changed=false): a re-run of a finished rollout reports no change.
+    to the cluster, so every op returns C(changed=false), and a re-run of a finished rollout reports no change.
 author:
   - vmfleet maintainers (@vmfleet)
 attributes:

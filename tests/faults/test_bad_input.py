@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+
 def connection(cluster, **changes):
     """-e arguments giving the cluster's own connection with some auth settings changed."""
     settings = cluster.inventory("")["vmfleet_connection"]

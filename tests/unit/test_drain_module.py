@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import run_drain
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
-    DONE, RUNNING, DrainInterrupted, MoveAdapter, MoveStatus)
+    DONE, DrainInterrupted, MoveAdapter, MoveStatus)
 
 
 class Unreachable(Exception):

@@ -85,7 +85,7 @@ def test_other_errors_and_a_disabled_window_fail_at_once():
 def test_an_error_already_retried_inside_is_not_retried_again_outside():
     clock = Clock()
     inner = helper(clock, window=3)
-    flaky = Flaky(*[Down("503") for _ in range(10)])
+    flaky = Flaky(*[Down("503") for _attempt in range(10)])
     with pytest.raises(Down):
         helper(clock, window=100).call(lambda: inner.call(flaky))
     assert clock.now == 3 and flaky.calls == 3

@@ -12,7 +12,7 @@ def test_live_migration_records_no_downtime(frozen):
     conn, control = frozen.conn, frozen.control
     conn.compute.live_migrate_server(frozen.server_named("web-2"),
                                      host="compute-1", block_migration="auto")
-    for _ in range(10):
+    for _second in range(10):
         control.advance(1.0)
         assert control.instance("web-2")["guest_running"] is True
     assert frozen.last_migration("web-2")["status"] == "completed"

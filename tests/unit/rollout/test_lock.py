@@ -18,7 +18,7 @@ def dead_pid():
     return child.pid
 
 
-def write_holder(path, **holder):
+def write_holder(path, holder):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as handle:
         json.dump(holder, handle)
@@ -71,7 +71,7 @@ def test_a_stale_lock_of_another_run_is_only_broken_on_request(tmp_path):
 
 def test_a_lock_of_another_controller_is_refused_unless_broken(tmp_path):
     path = str(tmp_path / "lock.json")
-    write_holder(path, run_id="run-a", controller="elsewhere", pid=1, started="2026-12-01T00:00:00Z")
+    write_holder(path, dict(run_id="run-a", controller="elsewhere", pid=1, started="2026-12-01T00:00:00Z"))
     with pytest.raises(LockRefused) as refused:
         ClusterLock(path, "run-a", os.getpid()).acquire()
     assert "another controller" in str(refused.value) and "elsewhere" in str(refused.value)
@@ -81,7 +81,9 @@ def test_a_lock_of_another_controller_is_refused_unless_broken(tmp_path):
 def test_a_reused_pid_is_not_mistaken_for_the_holder(tmp_path):
     path = str(tmp_path / "lock.json")
     lock = ClusterLock(path, "run-a", os.getpid())
-    write_holder(path, **dict(lock.holder, pid=os.getppid(), pid_start_ticks=1))
+    reused = dict(lock.holder)
+    reused.update(pid=os.getppid(), pid_start_ticks=1)
+    write_holder(path, reused)
     assert ClusterLock(path, "run-a", os.getpid()).acquire().startswith("resumed")
 
 

@@ -34,7 +34,7 @@ def test_a_step_is_out_of_service_from_its_start_until_done(tmp_path):
 
 
 def test_a_resumed_run_knows_what_it_took_out_and_its_pending_job(tmp_path):
-    record, _ = new(tmp_path)
+    record = new(tmp_path)[0]
     record.step_start(["n1"], 1)
     record.job("n1", "/tmp/job", str(tmp_path / "n1.json"))
     record.write()
@@ -46,7 +46,7 @@ def test_a_resumed_run_knows_what_it_took_out_and_its_pending_job(tmp_path):
 
 
 def test_journals_are_folded_in_and_a_moved_vm_is_never_replaced(tmp_path):
-    record, _ = new(tmp_path)
+    record = new(tmp_path)[0]
     record.step_start(["n1"], 1)
     path = str(tmp_path / "n1.json")
     record.job("n1", None, path)
@@ -61,7 +61,7 @@ def test_journals_are_folded_in_and_a_moved_vm_is_never_replaced(tmp_path):
 
 
 def test_close_reconciles_with_the_platform(tmp_path):
-    record, _ = new(tmp_path)
+    record = new(tmp_path)[0]
     record.step_start(["n1"], 1)
     record.step_start(["n2"], 2)
     path = str(tmp_path / "n1.json")
