@@ -14,25 +14,18 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import downtime_free
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import METHODS
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
     DEFAULT_WINDOW_SECONDS, Outage, Transient, retried_text)
 
-try:  # the placement core's rule, once it has one; the same rule is written out below meanwhile
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import downtime_free
-except ImportError:
-    downtime_free = None
-
 RUNNING, DONE, FAILED = "running", "done", "failed"
-NO_DOWNTIME_METHODS = ("live", "storage")
 
 
 def move_downtime(method, power_state, source_down=False):
     """True when moving a VM by method stops it: a running VM moved by anything but live or storage migration,
     except a failover off a host that is already down (the VM was down before the move)."""
-    if downtime_free is not None:
-        return not downtime_free(method, power_state, source_down)
-    return power_state == "on" and method not in NO_DOWNTIME_METHODS and not (method == "failover" and source_down)
+    return not downtime_free(method, power_state, source_down)
 
 
 class MoveStatus:

@@ -139,9 +139,12 @@ plan:
       description:
         - The moves, in wave order; C(step) is the rollout step of the move (whole-rollout plans).
         - C(downtime) is true when the method stops the running guest (quick or cold migration).
+        - C(power_state) is the VM's, C(source_down) whether its host is down; the drain modules use them to
+          tell whether a fallback method stops the guest too.
       type: list
       elements: dict
-      sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192, downtime: false}]
+      sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192, power_state: "on",
+                source_down: false, downtime: false}]
     max_hosts_down:
       description: The number of hosts drained together per rollout step that the plan proved.
       type: int

@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, DrainInterrupted, MoveAdapter, MoveRefused, MoveStatus, PlanRunner, move_downtime)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 
 class Clock:
@@ -219,6 +220,22 @@ def test_downtime_reflects_the_methods_actually_used():
     assert move_downtime("failover", "on", source_down=True) is False
     assert move_downtime("quick", "on") is True and move_downtime("move", "off") is False
     assert move_downtime("storage", "on") is False
+
+
+def test_a_planned_cold_move_of_a_running_vm_is_reported_as_downtime():
+    """The planner's move dicts carry the VM's power state: the runner reports a cold move of a running guest as
+    downtime, of a stopped one as none (the demo's cold-only GPU guest was reported without downtime)."""
+    clock = Clock()
+    hosts = [{"name": h, "memory_mb": 8192} for h in ("a", "b")]
+    vms = [{"name": "gpu", "host": "a", "memory_mb": 1024, "methods": ["move"]},
+           {"name": "off", "host": "a", "memory_mb": 1024, "methods": ["move"], "power_state": "off"}]
+    plan = make_plan(hosts, vms, evacuate=["a"], scope="all")
+    assert [(m["vm"], m["power_state"], m["downtime"]) for m in plan["moves"]] == [
+        ("gpu", "on", True), ("off", "off", False)]
+    ran = runner(OutageAdapter(clock, rounds=1), clock).run(plan["moves"])
+    results = dict((r.move["vm"], r.as_dict()) for r in ran)
+    assert (results["gpu"]["method"], results["gpu"]["downtime"]) == ("move", True)
+    assert (results["off"]["method"], results["off"]["downtime"]) == ("move", False)
 
 
 def test_a_refusal_is_never_taken_for_an_outage():

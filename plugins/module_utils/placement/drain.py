@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .downtime import downtime_free
 from .filters import Evaluation, evaluate
 from .scope import classify
 from .search import improve
@@ -86,9 +85,9 @@ class Drainer:
             for vm in unit.vms:
                 counted = state.counts(vm)
                 source, method = unit.sources[vm.name], evaluation.methods[vm.name]
-                stops = not downtime_free(method, vm.power_state, self.cluster.hosts[source].state == "down")
                 moves.append(Move(vm.name, source, evaluation.host, method, vm.memory_mb if counted else 0,
-                                  vm.vcpus if counted else 0, vm.priority, step, stops))
+                                  vm.vcpus if counted else 0, vm.priority, step, vm.power_state,
+                                  self.cluster.hosts[source].state == "down"))
         changed.update(self._schedule(moves, memory_before, vcpus_before, result))
         for host in changed:
             self.index.refresh(host)

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .downtime import downtime_free
 from .drain import Drainer, StepResult
 from .filters import Evaluation, evaluate
 from .model import Cluster
@@ -53,7 +52,7 @@ def plan_failback(cluster, returned, options):
                         % (", ".join(next_hosts), describe_unplaced(blocked))})
     moves = [Move(vm.name, source, vm.home, method, vm.memory_mb if state.counts(vm) else 0,
                   vm.vcpus if state.counts(vm) else 0, vm.priority,
-                  downtime=not downtime_free(method, vm.power_state, cluster.hosts[source].state == "down"))
+                  power_state=vm.power_state, source_down=cluster.hosts[source].state == "down")
              for vm, source, method in accepted]
     start = ClusterState(cluster, options)
     stuck = schedule(moves, start.memory_used, start.vcpus_used, state.memory_capacity,

@@ -13,14 +13,20 @@ __metaclass__ = type
 
 from collections import deque
 
+from .downtime import downtime_free
+
 
 class Move:
-    """One VM going from source to target by method; downtime when the method stops its running guest."""
+    """One VM going from source to target by method; downtime when the method stops its running guest.
+
+    power_state and source_down (its host is down) travel with the move, so that the runner can tell whether a
+    fallback method it uses instead stops the guest too."""
 
     __slots__ = ("vm", "source", "target", "method", "memory_mb", "vcpus", "priority", "wave", "step",
-                 "downtime")
+                 "power_state", "source_down", "downtime")
 
-    def __init__(self, vm, source, target, method, memory_mb, vcpus, priority, step=None, downtime=False):
+    def __init__(self, vm, source, target, method, memory_mb, vcpus, priority, step=None, power_state="on",
+                 source_down=False):
         self.vm = vm
         self.source = source
         self.target = target
@@ -30,11 +36,14 @@ class Move:
         self.priority = priority
         self.wave = None
         self.step = step
-        self.downtime = downtime
+        self.power_state = power_state
+        self.source_down = source_down
+        self.downtime = not downtime_free(method, power_state, source_down)
 
     def as_dict(self):
         item = {"vm": self.vm, "source": self.source, "target": self.target, "method": self.method,
-                "wave": self.wave, "memory_mb": int(round(self.memory_mb)), "downtime": self.downtime}
+                "wave": self.wave, "memory_mb": int(round(self.memory_mb)), "power_state": self.power_state,
+                "source_down": self.source_down, "downtime": self.downtime}
         if self.step is not None:
             item["step"] = self.step
         return item
