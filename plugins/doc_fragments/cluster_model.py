@@ -56,6 +56,11 @@ options:
         description: A reserve host, used only when no other host fits.
         type: bool
         default: false
+      zone:
+        description:
+          - The host's availability zone (nova) or fault domain, for reports; confine VMs to a zone with a
+            C(vm_host) rule naming its hosts.
+        type: str
   vms:
     description:
       - The VMs of the cluster.
@@ -172,6 +177,11 @@ options:
         description: For C(disruption_budget), how many of the VMs may be moving or down at once.
         type: int
         default: 1
+      max_per_host:
+        description:
+          - For C(anti_affinity), how many of the VMs one host may run (nova's C(max_server_per_host));
+            1 when not set.
+        type: int
 '''
 
     PLACEMENT_OPTIONS = r'''

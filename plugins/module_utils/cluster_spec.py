@@ -24,6 +24,7 @@ HOST_SPEC = dict(
     storage=dict(type="list", elements="str"),
     state=dict(type="str", default="up", choices=list(HOST_STATES)),
     emergency=dict(type="bool", default=False),
+    zone=dict(type="str"),
 )
 
 VM_SPEC = dict(
@@ -52,6 +53,7 @@ RULE_SPEC = dict(
     hosts=dict(type="list", elements="str", default=[]),
     strength=dict(type="str", default="must", choices=list(STRENGTHS)),
     max_unavailable=dict(type="int", default=1),
+    max_per_host=dict(type="int"),
 )
 
 

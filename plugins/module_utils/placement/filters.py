@@ -74,7 +74,7 @@ def rule_check(state, vm, rule, target):
     if rule.kind == "vm_anti_host":
         return 1 if target in rule.hosts else 0
     if rule.kind == "anti_affinity":
-        return 1 if state.members_on(rule, target) else 0
+        return 1 if state.members_on(rule, target) >= rule.max_per_host else 0
     placed = state.member_hosts(rule)
     return 0 if not placed or target in placed else 1
 
@@ -82,7 +82,8 @@ def rule_check(state, vm, rule, target):
 def rule_reason(state, rule, target):
     code = _RULE_REASON[rule.kind]
     if rule.kind == "anti_affinity":
-        detail = "%s: already runs a VM of anti-affinity rule '%s'" % (target, rule.name)
+        detail = ("%s: already runs %s of anti-affinity rule '%s'"
+                  % (target, "a VM" if rule.max_per_host == 1 else "%d VMs" % rule.max_per_host, rule.name))
     elif rule.kind == "affinity":
         detail = "%s: affinity rule '%s' keeps its VMs on %s" % (
             target, rule.name, ", ".join(sorted(state.member_hosts(rule))))

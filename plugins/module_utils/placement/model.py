@@ -37,10 +37,10 @@ class Host:
     """A hypervisor host and the capacity it offers to VMs."""
 
     __slots__ = ("name", "memory_mb", "reserved_memory_mb", "vcpus", "cpu_allocation_ratio",
-                 "ram_allocation_ratio", "storage", "state", "emergency")
+                 "ram_allocation_ratio", "storage", "state", "emergency", "zone")
 
     def __init__(self, name, memory_mb, reserved_memory_mb=0, vcpus=0, cpu_allocation_ratio=1.0,
-                 ram_allocation_ratio=1.0, storage=None, state="up", emergency=False):
+                 ram_allocation_ratio=1.0, storage=None, state="up", emergency=False, zone=None):
         self.name = name
         self.memory_mb = memory_mb
         self.reserved_memory_mb = reserved_memory_mb
@@ -50,6 +50,7 @@ class Host:
         self.storage = storage
         self.state = state
         self.emergency = emergency
+        self.zone = zone
 
     @property
     def memory_capacity_mb(self):
@@ -112,17 +113,21 @@ class VM:
 
 
 class Rule:
-    """A placement rule (affinity, anti_affinity, vm_host, vm_anti_host) or a disruption budget."""
+    """A placement rule (affinity, anti_affinity, vm_host, vm_anti_host) or a disruption budget.
 
-    __slots__ = ("name", "kind", "vms", "hosts", "strength", "max_unavailable")
+    max_per_host: how many VMs of an anti_affinity rule one host may run (nova's max_server_per_host).
+    """
 
-    def __init__(self, name, kind, vms, hosts=(), strength="must", max_unavailable=1):
+    __slots__ = ("name", "kind", "vms", "hosts", "strength", "max_unavailable", "max_per_host")
+
+    def __init__(self, name, kind, vms, hosts=(), strength="must", max_unavailable=1, max_per_host=1):
         self.name = name
         self.kind = kind
         self.vms = tuple(vms)
         self.hosts = frozenset(hosts)
         self.strength = strength
         self.max_unavailable = max_unavailable
+        self.max_per_host = max_per_host
 
     @property
     def is_must(self):
@@ -202,6 +207,7 @@ def parse_host(item, index=0):
         storage=None if storage is None else frozenset(_names(item, where, "storage")),
         state=_choice(item, where, "state", "up", HOST_STATES),
         emergency=bool(item.get("emergency", False)),
+        zone=item.get("zone"),
     )
 
 
@@ -256,7 +262,19 @@ def parse_rule(item, index=0):
         hosts=hosts,
         strength=_choice(item, where, "strength", "must", STRENGTHS),
         max_unavailable=int(_number(item, where, "max_unavailable", 1)),
+        max_per_host=_max_per_host(item, where, kind),
     )
+
+
+def _max_per_host(item, where, kind):
+    if item.get("max_per_host") is None:
+        return 1
+    if kind != "anti_affinity":
+        raise PlacementInputError("%s: max_per_host applies to anti_affinity rules only" % where)
+    value = _number(item, where, "max_per_host", 1)
+    if value < 1 or int(value) != value:
+        raise PlacementInputError("%s: max_per_host must be a whole number >= 1, got %r" % (where, value))
+    return int(value)
 
 
 def build_cluster(hosts, vms, rules=()):

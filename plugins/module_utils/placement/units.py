@@ -52,7 +52,7 @@ def _internal_conflict(vms, rules):
     names = set(v.name for v in vms)
     for vm in vms:
         for rule in rules[vm.name]:
-            if rule.is_must and rule.kind == "anti_affinity" and len(names.intersection(rule.vms)) > 1:
+            if rule.is_must and rule.kind == "anti_affinity" and len(names.intersection(rule.vms)) > rule.max_per_host:
                 return ("anti_affinity", "affinity keeps %s together but anti-affinity rule '%s' separates them"
                         % (", ".join(sorted(names)), rule.name))
     return None

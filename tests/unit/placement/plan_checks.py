@@ -69,7 +69,7 @@ def must_rule_violations(rules, location):
             continue
         hosts = [location[n] for n in rule["vms"]]
         kind = rule["kind"]
-        if kind == "anti_affinity" and len(set(hosts)) != len(hosts):
+        if kind == "anti_affinity" and max(hosts.count(h) for h in hosts) > (rule.get("max_per_host") or 1):
             problems.append("anti_affinity %s: %s" % (rule.get("name"), hosts))
         elif kind == "affinity" and len(set(hosts)) > 1:
             problems.append("affinity %s: %s" % (rule.get("name"), hosts))

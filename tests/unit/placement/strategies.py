@@ -60,7 +60,10 @@ def _rules(draw, hosts, vms):
             members = list(picks.values())[:draw(st.integers(2, 4))]
             if len(members) < 2:
                 continue
-            rules.append({"name": "aa%d" % i, "kind": kind, "vms": members, "strength": strength})
+            rule = {"name": "aa%d" % i, "kind": kind, "vms": members, "strength": strength}
+            if draw(st.booleans()):  # nova's max_server_per_host; the members sit on distinct hosts already
+                rule["max_per_host"] = draw(st.integers(1, 3))
+            rules.append(rule)
         elif kind == "affinity":
             host = draw(st.sampled_from(sorted(by_host)))
             members = by_host[host][:draw(st.integers(2, 3))]

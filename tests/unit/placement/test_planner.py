@@ -97,6 +97,22 @@ def test_anti_affinity_must_and_reason():
     assert plan["metrics"]["should_violations"] == 1 and plan["status"] == "warning"
 
 
+def test_anti_affinity_max_per_host_lets_that_many_share_a_host():
+    cluster = hosts(("a", 1000, {}), ("b", 1000, {}), ("c", 1000, {}))
+    vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "b", "memory_mb": 100},
+           {"name": "z", "host": "b", "memory_mb": 100}, {"name": "w", "host": "c", "memory_mb": 100}]
+    rules = [{"name": "spread", "kind": "anti_affinity", "vms": ["x", "y", "z", "w"], "max_per_host": 2}]
+    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    assert by_vm(plan)["x"]["target"] == "c"
+    plan = make_plan(cluster, vms + [{"name": "v", "host": "c", "memory_mb": 100}],
+                     [dict(rules[0], vms=["x", "y", "z", "w", "v"])], evacuate=["a"])
+    assert codes(plan, "x") == ["anti_affinity"]
+    with pytest.raises(PlacementInputError, match="max_per_host applies to anti_affinity"):
+        make_plan(cluster, vms, [{"kind": "affinity", "vms": ["x", "y"], "max_per_host": 2}])
+    with pytest.raises(PlacementInputError, match="whole number >= 1"):
+        make_plan(cluster, vms, [dict(rules[0], max_per_host=0)])
+
+
 def test_should_rule_respected_when_something_else_fits():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}), ("c", 1000, {}))
     vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "b", "memory_mb": 100}]
