@@ -12,6 +12,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation imp
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import allowed_methods
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.report import describe_unplaced
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.retarget import retarget
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress import ProgressFile
 
 
@@ -42,6 +43,7 @@ def plan_for(module, hosts, vms, rules, count_powered_off):
     """
     params = module.params
     host = params["host"]
+    module.cluster_read = (hosts, vms, rules, count_powered_off)
     down = [h["name"] for h in hosts if h.get("state") == "down"]
     module.policy_methods = allowed_methods(vms, params["allow_downtime"], params["allow_downtime_vms"], down)
     if host not in [h["name"] for h in hosts]:
@@ -62,6 +64,22 @@ def plan_for(module, hosts, vms, rules, count_powered_off):
                      max_parallel_per_host=params["max_parallel_per_host"],
                      max_parallel_total=params["max_parallel_total"], count_powered_off=count_powered_off,
                      allow_downtime=params["allow_downtime"], allow_downtime_vms=params["allow_downtime_vms"])
+
+
+def _retargeter(module):
+    """What the runner asks when the platform's scheduler refuses a planned target: another host for that VM,
+    chosen by the placement core on the cluster as read, with the drain's other moves where they are heading."""
+    read = getattr(module, "cluster_read", None)
+    if read is None:
+        return None
+    hosts, vms, rules, count_powered_off = read
+    params = module.params
+
+    def ask(move, refused, whereabouts):
+        return retarget(hosts, vms, rules, move["vm"], move["source"], refused, whereabouts,
+                        scope=params["scope"], count_powered_off=count_powered_off,
+                        headroom_percent=params["headroom_percent"])
+    return ask
 
 
 def run_drain(module, plan, adapter, supported_methods):
@@ -86,7 +104,7 @@ def run_drain(module, plan, adapter, supported_methods):
     runner = PlanRunner(adapter, allowed, stall_seconds=params["stall_seconds"],
                         on_stall=params["on_stall"], timeout=params["timeout"],
                         poll_seconds=params["poll_seconds"], progress=progress.update if progress else None,
-                        retry_seconds=params.get("retry_seconds"))
+                        retry_seconds=params.get("retry_seconds"), retarget=_retargeter(module))
     try:
         results = [r.as_dict() for r in runner.run(moves)]
     except DrainInterrupted as stopped:

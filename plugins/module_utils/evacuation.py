@@ -31,8 +31,10 @@ def move_downtime(method, power_state, source_down=False):
 class MoveStatus:
     """What a platform reports about one move in flight."""
 
-    def __init__(self, state, progress=None, detail="", host=None, copying=True, percent=None):
+    def __init__(self, state, progress=None, detail="", host=None, copying=True, percent=None,
+                 target_refused=False):
         self.state = state
+        self.target_refused = target_refused
         self.percent = percent
         self.progress = progress
         self.detail = detail
@@ -95,6 +97,7 @@ class MoveResult:
         self.percent = None
         self.in_flight = False
         self.started_methods = []
+        self.planned_target = move["target"]
 
     def status(self):
         """moved, failed, in_flight (the runner stopped while it moved), or not_started (never tried)."""
@@ -118,6 +121,7 @@ class MoveResult:
             "duration_seconds": round((self.finished or 0) - (self.started or 0), 2) if self.started else 0,
             "final_host": self.final_host, "error": self.error,
             "status": self.status(), "downtime": self.downtime(),
+            "planned_target": self.planned_target,
         }
 
 
@@ -142,6 +146,7 @@ class _Flight:
         self.handle = None
         self.outage = None
         self.over = False
+        self.refused_hosts = set()
 
 
 class PlanRunner:
@@ -157,8 +162,10 @@ class PlanRunner:
 
     def __init__(self, adapter, allowed_methods, stall_seconds=120, on_stall="abort", timeout=3600,
                  poll_seconds=2.0, progress=None, clock=time.monotonic, sleep=time.sleep,
-                 is_transient=None, retry_seconds=None, describe_error=None):
+                 is_transient=None, retry_seconds=None, describe_error=None, retarget=None):
         self.adapter = adapter
+        self.retarget = retarget
+        self.results = []
         self.allowed = allowed_methods
         self.stall_seconds = stall_seconds
         self.on_stall = on_stall
@@ -180,7 +187,7 @@ class PlanRunner:
         every move's result: those done or failed as they ended, those under way ``in_flight``, the rest
         ``not_started``; the original error is its ``cause``.
         """
-        results = [MoveResult(m) for m in moves]
+        results = self.results = [MoveResult(m) for m in moves]
         deadline = self.clock() + self.timeout
         waves = sorted(set((m.get("step") or 0, m.get("wave") or 0) for m in moves))
         try:
@@ -249,6 +256,8 @@ class PlanRunner:
             result.attempts[-1]["error"] = str(refused)
             result.error = str(refused)
             self._end_outage(flight, self.clock())
+            if refused.target_refused and self._replanned(flight, method):
+                return self._try_start(flight, method)
             return "refused"
         except Exception as error:  # pylint: disable=broad-except
             if not self._transient(error):
@@ -263,6 +272,38 @@ class PlanRunner:
         result.started_methods.append(method)
         flight.handle = handle
         return "started"
+
+    def _replanned(self, flight, method):
+        """After the platform's scheduler refused the planned target: ask ``retarget`` for another host within
+        capacity and rules; True when the move now heads there by the same method (a new attempt says why)."""
+        result = flight.result
+        if self.retarget is None:
+            return False
+        flight.refused_hosts.add(result.move["target"])
+        target, why = self.retarget(result.move, sorted(flight.refused_hosts), self.whereabouts())
+        attempt = result.attempts[-1]
+        if target is None:
+            attempt["replan"] = "no other host: %s" % why
+            return False
+        attempt["replan"] = "re-planned to %s" % target
+        result.move = dict(result.move, target=target)
+        result.attempts.append({"method": method, "target": target,
+                                "replanned": "the platform refused %s (%s)" % (
+                                    ", ".join(sorted(flight.refused_hosts)), attempt.get("error"))})
+        return True
+
+    def whereabouts(self):
+        """Where each VM of the plan is or is heading: its final host once moved, else its (re-planned) target;
+        a VM whose move failed stays on its source."""
+        where = {}
+        for result in self.results:
+            if result.status() == "moved":
+                where[result.move["vm"]] = result.final_host
+            elif result.error and not result.in_flight and result.finished is not None:
+                where[result.move["vm"]] = result.final_host
+            else:
+                where[result.move["vm"]] = result.move["target"]
+        return where
 
     # ------------------------------------------------------------------------------------- watching
 
@@ -292,6 +333,9 @@ class PlanRunner:
             result.final_host = status.host or result.move["source"]
             self._report(result, status)
             flight.handle = None
+            if status.target_refused and self._replanned(flight, flight.method):
+                if self._try_start(flight, flight.method) != "refused":
+                    return
             self._start_next(flight)
             return
         if status.progress != result.progress:
@@ -410,7 +454,16 @@ class PlanRunner:
 
 
 class MoveRefused(Exception):
-    """The platform refused to start a move by this method (the runner tries the next one)."""
+    """The platform refused to start a move by this method (the runner tries the next one).
+
+    status_code: the platform's answer, when it had one. target_refused: the platform's scheduler refused the
+    planned target host, not the method; the runner re-plans the VM elsewhere before it tries a colder method.
+    """
+
+    def __init__(self, message, status_code=None, target_refused=False):
+        super(MoveRefused, self).__init__(message)
+        self.status_code = status_code
+        self.target_refused = target_refused
 
 
 class DrainInterrupted(Exception):

@@ -13,8 +13,10 @@ __metaclass__ = type
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova_rules import (
+    host_zones, server_group_rules, stuck_in_affinity, zone_rules)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import (
-    SDK_ERRORS, describe_sdk_error, is_transient)
+    SDK_ERRORS, describe_sdk_error, is_transient, supports_microversion)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
 
 NOVA_METHODS = ("live", "move", "failover")
@@ -22,7 +24,6 @@ LIVE_DONE = ("completed", "done", "finished", "confirmed")
 LIVE_FAILED = ("error", "failed", "cancelled", "aborted")
 POWER = {"active": "on", "paused": "on", "stopped": "off", "shutoff": "off", "suspended": "suspended",
          "shelved": "off", "shelved_offloaded": "off"}
-MIGRATION_MICROVERSION = "2.80"
 MIGRATION_KINDS = {"live": "live-migration", "move": "migration", "failover": "evacuation"}
 UNDER_WAY = ("MIGRATING", "RESIZE", "VERIFY_RESIZE", "REBUILD")
 
@@ -54,8 +55,13 @@ class NovaCluster:
             result[provider.name] = inventories
         return result
 
+    def zones(self):
+        """host -> availability zone (os-availability-zone/detail, admin)."""
+        return host_zones(self.conn.compute.availability_zones(details=True))
+
     def hosts(self):
         capacity = self.capacity()
+        zone_of = self.zones()
         hosts = []
         for service in sorted(self.services(), key=lambda s: s.host):
             inventory = capacity.get(service.host) or _by_prefix(capacity, service.host)
@@ -69,6 +75,7 @@ class NovaCluster:
                 "vcpus": float(vcpu.get("total", 0)) - float(vcpu.get("reserved", 0)),
                 "cpu_allocation_ratio": float(vcpu.get("allocation_ratio", 1.0)),
                 "state": host_state(service),
+                "zone": zone_of.get(service.host, service.availability_zone),
             })
         return hosts
 
@@ -91,6 +98,27 @@ class NovaCluster:
                 continue
             vms.append(vm_dict(server, self._port_requests(server)))
         return vms
+
+    def rules(self, hosts, vms):
+        """nova's placement rules over these hosts and VMs: server groups (hard ones as must rules, soft ones
+        as should rules) and, when the cloud has several availability zones, each instance kept in its zone.
+
+        Members of a hard-affinity group that share a host cannot move at all in nova: their ``methods`` are
+        emptied here, with the reason, so the plan reports them instead of failing at run time."""
+        servers = [s for s in self.servers() if s.compute_host]
+        names_by_id = dict((s.id, s.name or s.id) for s in servers)
+        wanted = set(v["name"] for v in vms)
+        names_by_id = dict((i, n) for i, n in names_by_id.items() if n in wanted)
+        groups = list(self.conn.compute.server_groups(all_projects=True))
+        rules = server_group_rules(groups, names_by_id)
+        for name, reason in stuck_in_affinity(rules, vms).items():
+            vm = [v for v in vms if v["name"] == name][0]
+            vm["methods"], vm["methods_reason"] = [], reason
+        zone_of = dict((h["name"], h.get("zone")) for h in hosts)
+        pinned = {}
+        if supports_microversion(self.conn.compute, "2.96"):
+            pinned = dict((s.name or s.id, s.pinned_availability_zone) for s in servers if (s.name or s.id) in wanted)
+        return rules + zone_rules(vms, zone_of, pinned)
 
     def _port_requests(self, server):
         """True when a port of the server carries a resource request (nova refuses live migration)."""
@@ -173,8 +201,8 @@ class NovaMoveAdapter(MoveAdapter):
         target = move["target"]
         compute = self.conn.compute
         key = (move["vm"], method)
-        if method in MIGRATION_KINDS and key not in self._known_migrations:
-            # what started() compares with, should the answer to the request below be lost
+        if method in MIGRATION_KINDS:
+            # what started() and poll() compare with: records of earlier attempts are never this one's
             self._known_migrations[key] = set(m.id for m in self._migrations(server, method))
         if method == "live":
             if (server.vm_state or "").lower() not in ("active", "paused"):
@@ -192,6 +220,38 @@ class NovaMoveAdapter(MoveAdapter):
         else:
             raise MoveRefused("nova has no %s migration" % method)
         return _handle(server, move, method, self._known_migrations.get(key))
+
+    def _confirm_once(self, handle, server):
+        """Confirm the resize once. nova's confirm is a cast: the instance stays VERIFY_RESIZE until the source
+        compute finishes, and another confirm meanwhile gets 400 'Instance has not been resized.'"""
+        if handle["confirmed"]:
+            return MoveStatus(RUNNING, progress="confirming", copying=False)
+        try:
+            _call(self.conn.compute.confirm_server_resize, server)
+        except MoveRefused as refused:
+            if refused.status_code == 409:  # a task state in the way: confirm at the next poll
+                return MoveStatus(RUNNING, progress="waiting to confirm", copying=False)
+            # 400: nothing left to confirm (someone confirmed it); the instance settles on its own
+        handle["confirmed"] = True
+        return MoveStatus(RUNNING, progress="confirming", copying=False)
+
+    def _power_on_again(self, handle, server):
+        """From microversion 2.95 nova leaves an evacuated instance SHUTOFF on its new host: start the ones
+        that ran before (once), and report the move done when the instance is ACTIVE again."""
+        if server.status == "ACTIVE" or not handle["was_running"]:
+            return MoveStatus(DONE, host=server.compute_host)
+        if server.status == "SHUTOFF" and not server.task_state and not handle["powering_on"]:
+            try:
+                _call(self.conn.compute.start_server, server)
+                handle["powering_on"] = True
+            except MoveRefused as refused:
+                if refused.status_code != 409:
+                    return MoveStatus(FAILED, host=server.compute_host, detail=(
+                        "evacuated to %s but nova refused to start it again: %s" % (server.compute_host, refused)))
+        if server.status == "ERROR":
+            return MoveStatus(FAILED, host=server.compute_host,
+                              detail="evacuated to %s but the instance went to ERROR" % server.compute_host)
+        return MoveStatus(RUNNING, progress="starting after evacuation", copying=False)
 
     def started(self, move, method):
         """A handle when nova shows this move begun: a migration record that was not there before start(), the
@@ -224,18 +284,22 @@ class NovaMoveAdapter(MoveAdapter):
         migration = self._migration(handle)
         status = (migration.status if migration is not None else "").lower()
         if status in LIVE_FAILED:
-            return MoveStatus(FAILED, detail="%s migration %s: %s" % (
-                handle["method"], status, _migration_error(migration)), host=server.compute_host)
+            error = _migration_error(migration)
+            # an evacuation nova could not schedule ends 'error' with the instance still on its source
+            refused = _scheduler_refused(getattr(migration, "error", None)) or (
+                handle["method"] == "failover" and server.compute_host == handle["source"])
+            return MoveStatus(FAILED, detail="%s migration %s: %s" % (handle["method"], status, error),
+                              host=server.compute_host, target_refused=refused)
         if handle["method"] == "move":
             if server.status == "VERIFY_RESIZE":
-                _tolerate_race(self.conn.compute.confirm_server_resize, server)
-                handle["confirmed"] = True
-                return MoveStatus(RUNNING, progress="confirming")
+                return self._confirm_once(handle, server)
             if server.status == "ERROR":
                 return MoveStatus(FAILED, detail="instance went to ERROR", host=server.compute_host)
         settled = not server.task_state and server.status not in ("MIGRATING", "RESIZE", "VERIFY_RESIZE", "REBUILD")
         if settled and server.compute_host == handle["target"] and (migration is None or status in LIVE_DONE
                                                                     or handle["method"] != "live"):
+            if handle["method"] == "failover":
+                return self._power_on_again(handle, server)
             return MoveStatus(DONE, host=server.compute_host)
         if settled and server.compute_host == handle["source"] and status in LIVE_DONE + ("",):
             if migration is not None:
@@ -275,7 +339,8 @@ def _handle(server, move, method, known=None):
     """What poll() follows: the instance, the method, the hosts, the migration record once found, and the
     records of earlier moves (never taken for this one's)."""
     return {"server": server, "method": method, "target": move["target"], "source": move["source"],
-            "migration": None, "confirmed": False, "known": known or set()}
+            "migration": None, "confirmed": False, "known": known or set(),
+            "was_running": (server.vm_state or "").lower() == "active", "powering_on": False}
 
 
 def _in_progress(conn, migration_id, server):
@@ -300,11 +365,24 @@ def _tolerate_race(function, *args, **kwargs):
 
 
 def _call(function, *args, **kwargs):
-    """Call the SDK; a 400/409 refusal becomes MoveRefused so the runner tries the next method."""
+    """Call the SDK; a 400/409 refusal becomes MoveRefused so the runner tries the next method.
+
+    openstacksdk raises ValueError for an option the cloud's microversion lacks (a host for a cold migration
+    before 2.56): that method is refused too, with the reason."""
     from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
     try:
         return function(*args, **kwargs)
     except sdk_exceptions.HttpException as error:
-        if getattr(error, "status_code", None) in (400, 409):
-            raise MoveRefused(str(error))
+        status = getattr(error, "status_code", None)
+        if status in (400, 409):
+            raise MoveRefused(str(error), status_code=status, target_refused=_scheduler_refused(str(error)))
         raise
+    except ValueError as error:
+        raise MoveRefused("this cloud's compute API cannot do it: %s (a cold migration to a chosen host needs "
+                          "microversion 2.56, nova 17.0 Queens)" % error)
+
+
+def _scheduler_refused(text):
+    """True when nova's scheduler refused the destination (NoValidHost and its kin), not the request."""
+    text = (text or "").lower()
+    return "no valid host" in text or "novalidhost" in text or "unable to migrate" in text

@@ -58,6 +58,12 @@ def openstack_argument_spec():
     )
 
 
+def supports_microversion(proxy, version):
+    """True when the cloud and openstacksdk agree on at least this compute microversion ("2.65")."""
+    from openstack import utils as sdk_utils  # pylint: disable=import-outside-toplevel
+    return sdk_utils.supports_microversion(proxy, version)
+
+
 def is_transient(error):
     """True for an error worth waiting out: HTTP 500, 502, 503 or 504 anywhere in the chain (openstacksdk
     reports a lookup that got a 503 as 'No Server found'), or a connection that failed, was reset or timed

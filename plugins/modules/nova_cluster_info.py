@@ -47,6 +47,7 @@ EXAMPLES = r'''
   vmfleet.maintenance.placement_plan:
     hosts: "{{ cluster.hosts }}"
     vms: "{{ cluster.vms }}"
+    rules: "{{ cluster.rules }}"
     count_powered_off: "{{ cluster.count_powered_off }}"
     evacuate: [compute-1]
 '''
@@ -59,7 +60,7 @@ hosts:
   type: list
   elements: dict
   sample: [{name: compute-1, memory_mb: 131072, reserved_memory_mb: 4096, ram_allocation_ratio: 1.0,
-            vcpus: 32, cpu_allocation_ratio: 4.0, state: up}]
+            vcpus: 32, cpu_allocation_ratio: 4.0, state: up, zone: nova}]
 vms:
   description: Instances in the core's shape.
   returned: always
@@ -76,10 +77,23 @@ servers:
   returned: always
   type: dict
 rules:
-  description: Placement rules (nova server groups are not read yet, so this is empty).
+  description:
+    - nova's own placement rules in the core's shape. Each server group with two or more of the instances
+      read becomes a rule named C(server group <name>) - C(affinity) and C(anti-affinity) as C(must) rules,
+      C(soft-affinity) and C(soft-anti-affinity) as C(should) rules; C(max_server_per_host) (microversion 2.64)
+      becomes C(max_per_host).
+    - When the cloud has more than one availability zone, a C(vm_host) rule per zone, named
+      C(availability zone <zone>), keeps each instance in the zone it asked for at boot (microversion 2.96
+      shows it as C(pinned_availability_zone)); on older clouds, where nova does not show that, in the zone it
+      runs in.
+    - Members of an C(affinity) group that share their host cannot move at all (nova's scheduler keeps each
+      member on the group's current hosts, its own included): their C(methods) are empty and
+      C(methods_reason) says why.
   returned: always
   type: list
   elements: dict
+  sample: [{name: server group web, kind: anti_affinity, strength: must, vms: [web-1, web-2]},
+           {name: availability zone az1, kind: vm_host, strength: must, vms: [db-1], hosts: [compute-1, compute-2]}]
 count_powered_off:
   description: Always true for nova (allocations keep stopped instances' memory).
   returned: always
@@ -115,7 +129,8 @@ class NovaClusterInfoModule(OpenStackModule):
         if wanted:
             services = dict((h, services[h]) for h in wanted)
             servers = dict((n, s) for n, s in servers.items() if s["host"] in wanted)
-        self.results.update(hosts=hosts, vms=vms, rules=[], count_powered_off=True, services=services,
+        rules = cluster.rules(hosts, vms)
+        self.results.update(hosts=hosts, vms=vms, rules=rules, count_powered_off=True, services=services,
                             servers=servers)
 
 

@@ -84,7 +84,7 @@ class NovaHostEvacuateModule(OpenStackModule):
         known = set(h["name"] for h in hosts)
         servers = [s for s in cluster.servers() if s.compute_host in known]
         vms = [v for v in cluster.vms() if v["host"] in known]
-        plan = plan_for(self, hosts, vms, [], count_powered_off=True)
+        plan = plan_for(self, hosts, vms, cluster.rules(hosts, vms), count_powered_off=True)
         by_name = dict((s.name or s.id, s) for s in servers)
         allowed = dict((v["name"], v["methods"]) for v in vms)
         run_drain(self, plan, NovaMoveAdapter(self.conn, by_name), allowed)

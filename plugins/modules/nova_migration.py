@@ -32,14 +32,16 @@ options:
     required: true
   action:
     description:
-      - C(list) returns the server's migrations; C(abort) cancels its running live migration (nova 2.24+);
-        C(force_complete) pauses the server so the live migration finishes (2.22+); C(confirm) and C(revert)
-        end a cold migration waiting in VERIFY_RESIZE.
+      - C(list) returns the server's migrations; C(abort) cancels its live migration (nova 2.24+) while it is
+        C(running), or from microversion 2.65 also C(queued) or C(preparing); C(force_complete) pauses the
+        server so a C(running) live migration finishes (2.22+); C(confirm) and C(revert) end a cold migration
+        waiting in VERIFY_RESIZE.
+      - A migration in another state is refused before anything is sent, with nova's rule in the message.
     type: str
     default: list
     choices: [list, abort, force_complete, confirm, revert]
   migration_id:
-    description: The migration to act on; default the server's live migration in progress.
+    description: The migration to act on; default the server's live migration in a state the action accepts.
     type: str
 '''
 
@@ -71,9 +73,8 @@ server:
   type: dict
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import OpenStackModule
-
-IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import (
+    OpenStackModule, supports_microversion)
 
 
 class NovaMigrationModule(OpenStackModule):
@@ -114,13 +115,36 @@ class NovaMigrationModule(OpenStackModule):
             compute.migrations(instance_uuid=server.id), key=lambda m: (m.created_at or "", m.id), reverse=True)]
 
     def _in_progress(self, server):
-        wanted = self.params["migration_id"]
-        for migration in self.conn.compute.server_migrations(server):
-            if (wanted and str(migration.id) == str(wanted)) or (not wanted and migration.status in IN_PROGRESS):
+        """The live migration to act on, in a state nova accepts for the action, or fail with nova's rule:
+        force-complete needs 'running' (compute/api.py live_migrate_force_complete); abort 'running', and from
+        microversion 2.65 also 'queued' or 'preparing' (live_migrate_abort)."""
+        action, wanted = self.params["action"], self.params["migration_id"]
+        accepted = accepted_states(action, supports_microversion(self.conn.compute, "2.65"))
+        rule = "nova %s only a live migration that is %s" % (
+            "force-completes" if action == "force_complete" else "aborts", " or ".join(accepted))
+        migrations = list(self.conn.compute.server_migrations(server))
+        if wanted:
+            found = [m for m in migrations if str(m.id) == str(wanted)]
+            if not found:
+                self.fail("server %s has no live migration in progress with id %s" % (server.name, wanted))
+            if found[0].status not in accepted:
+                self.fail("live migration %s of server %s is %s: %s" % (wanted, server.name, found[0].status, rule))
+            return found[0]
+        for migration in migrations:
+            if migration.status in accepted:
                 return migration
-        self.fail("server %s has no live migration in progress%s" % (
-            server.name, " with id %s" % wanted if wanted else ""))
+        if migrations:
+            self.fail("live migration %s of server %s is %s: %s; try again when it is"
+                      % (migrations[0].id, server.name, migrations[0].status, rule))
+        self.fail("server %s has no live migration in progress" % server.name)
         return None
+
+
+def accepted_states(action, abort_before_running):
+    """The migration states nova accepts for force_complete or abort."""
+    if action == "abort" and abort_before_running:
+        return ("running", "queued", "preparing")
+    return ("running",)
 
 
 def _migration(migration):

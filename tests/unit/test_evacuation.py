@@ -109,3 +109,46 @@ def test_timeout_aborts():
     adapter.poll = lambda handle: MoveStatus(RUNNING, next(counter))
     result = runner(adapter, clock, timeout=30, stall_seconds=0).run(moves(("x", "b", "live", 1)))[0]
     assert result.error.startswith("timed out after 30s")
+
+
+class SchedulerAdapter(FakeAdapter):
+    """Refuses the targets in ``full`` the way a scheduler does (NoValidHost on the request)."""
+
+    def __init__(self, full, failing=()):
+        super(SchedulerAdapter, self).__init__({})
+        self.full = set(full)
+        self.failing = set(failing)
+
+    def start(self, move, method):
+        self.log.append(("start", move["vm"], method, move["target"]))
+        if move["target"] in self.full:
+            raise MoveRefused("No valid host was found. (%s)" % move["target"], status_code=400, target_refused=True)
+        if move["target"] in self.failing:  # scheduled later, refused then: the record ends in error
+            return [move, method, [MoveStatus(FAILED, detail="No valid host", target_refused=True)]]
+        return [move, method, [MoveStatus(DONE)]]
+
+
+def test_refused_target_is_replanned_before_a_colder_method():
+    clock = Clock()
+    adapter = SchedulerAdapter(full=["b"], failing=["c"])
+    asked = []
+
+    def retarget(move, refused, whereabouts):
+        asked.append((move["vm"], refused, dict(whereabouts)))
+        return ("d", None) if refused == ["b"] else (None, "nothing else fits")
+    results = runner(adapter, clock, retarget=retarget).run(moves(("x", "b", "live", 1), ("y", "c", "live", 1)))
+    x, y = [r.as_dict() for r in results]
+    assert x["status"] == "moved" and x["final_host"] == "d" and x["method"] == "live" and x["planned_target"] == "b"
+    assert x["attempts"][0]["replan"] == "re-planned to d" and "refused b" in x["attempts"][1]["replanned"]
+    assert asked[0] == ("x", ["b"], {"x": "b", "y": "c"})
+    # y: refused after the start, nothing else fits: falls back to the colder methods, which go where planned
+    assert y["attempts"][0]["replan"] == "no other host: nothing else fits"
+    assert [a["method"] for a in y["attempts"]] == ["live", "move", "failover"] and y["status"] == "failed"
+    assert ("start", "y", "move", "c") in adapter.log
+
+
+def test_without_retarget_a_refused_target_goes_to_the_next_method():
+    clock = Clock()
+    adapter = SchedulerAdapter(full=["b"])
+    result = runner(adapter, clock).run(moves(("x", "b", "live", 1)))[0]
+    assert result.error == "No valid host was found. (b)" and result.method is None

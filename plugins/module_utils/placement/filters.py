@@ -50,6 +50,8 @@ def _first_working(methods, vm, source, reach):
 
 
 def _why_no_method(vm, source, target, reach):
+    if not vm.methods and vm.methods_reason:
+        return ("no_allowed_method", "%s: %s" % (target.name, vm.methods_reason))
     stopping = _first_working(vm.stopping_methods, vm, source, reach)
     if stopping is not None:
         return ("no_allowed_method", stop_detail(stopping))

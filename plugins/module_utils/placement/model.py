@@ -76,11 +76,11 @@ class VM:
 
     __slots__ = ("name", "host", "memory_mb", "vcpus", "power_state", "storage", "methods", "hold",
                  "managed", "maintenance", "busy", "priority", "depends_on", "home", "allow_downtime",
-                 "stopping_methods")
+                 "stopping_methods", "methods_reason")
 
     def __init__(self, name, host, memory_mb, vcpus=0, power_state="on", storage=(), methods=METHODS,
                  hold=False, managed=True, maintenance=False, busy=False, priority=0, depends_on=(),
-                 home=None, allow_downtime=False):
+                 home=None, allow_downtime=False, methods_reason=None):
         self.name = name
         self.host = host
         self.memory_mb = memory_mb
@@ -97,6 +97,7 @@ class VM:
         self.home = home
         self.allow_downtime = allow_downtime
         self.stopping_methods = ()
+        self.methods_reason = methods_reason
 
     @property
     def active(self):
@@ -238,6 +239,7 @@ def parse_vm(item, index=0):
         depends_on=_names(item, where, "depends_on"),
         home=item.get("home"),
         allow_downtime=bool(item.get("allow_downtime", False)),
+        methods_reason=item.get("methods_reason"),
     )
 
 

@@ -32,10 +32,11 @@ class Nova:
         return dict((name, (item["host"], item["status"])) for name, item in self.control.state()["instances"].items())
 
 
-def _start(time_scale):
+def _start(time_scale, timing=None):
     with open(SCENARIO, encoding="utf-8") as handle:
         scenario = yaml.safe_load(handle)
     scenario["time_scale"] = time_scale
+    scenario["timing"].update(timing or {})
     return MockServer(scenario).start()
 
 
@@ -44,6 +45,19 @@ def nova():
     server = _start(60)
     yield Nova(server)
     server.stop()
+
+
+@pytest.fixture
+def nova_with():
+    """A factory: the same cluster with other timings (time scale, then timing keys of the scenario)."""
+    servers = []
+
+    def start(time_scale, **timing):
+        servers.append(_start(time_scale, timing))
+        return Nova(servers[-1])
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture
