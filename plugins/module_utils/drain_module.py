@@ -52,6 +52,8 @@ def plan_for(module, hosts, vms, rules, count_powered_off):
     if given:
         location = dict((v["name"], v["host"]) for v in vms)
         side = "target" if given.get("mode") == "failback" else "source"
+        if side == "target":  # a VM going home goes there or stays: nothing to re-plan
+            module.cluster_read = None
         moves = [m for m in given.get("moves", []) if m.get(side) == host and m["vm"] in location
                  and location[m["vm"]] == m["source"]]
         steps = set(m.get("step") for m in moves)
