@@ -13,8 +13,14 @@ short_description: Empty a nova compute host by a capacity-safe plan
 version_added: 0.1.0
 description:
   - Moves every instance in scope off O(host) following a placement plan - live migration, cold migration
-    (confirmed when it reaches VERIFY_RESIZE), or evacuation when the host's compute service is down or
+    (confirmed once when it reaches VERIFY_RESIZE), or evacuation when the host's compute service is down or
     forced down - per instance in the canonical fallback order, wave by wave.
+  - The plan keeps nova's own rules (see M(vmfleet.maintenance.nova_cluster_info) C(rules)) - server groups
+    and availability zones - so nova's scheduler accepts its targets. Should the scheduler still refuse a
+    target (No valid host), the instance is re-planned to another host within capacity and rules before a
+    colder method is tried; the attempt says why (C(replan), C(replanned)).
+  - An evacuated instance that was running is started again on its new host (from microversion 2.95 nova
+    leaves it stopped); one that was stopped stays stopped.
   - Watches each move until both the migration record and the server's host and task state say it is done.
     A live migration whose C(memory_remaining_bytes) stops falling for O(stall_seconds) is aborted or
     force-completed (O(on_stall)).
@@ -59,7 +65,8 @@ plan:
 results:
   description: Per instance C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
     C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the
-    VM) and C(error); an attempt that rode through an API outage carries C(interruptions) and C(interrupted_seconds).
+    VM), C(error) and C(planned_target) (the plan's target, when a refusal re-planned it); an attempt that rode
+    through an API outage carries C(interruptions) and C(interrupted_seconds).
   returned: always
   type: list
   elements: dict
