@@ -285,9 +285,7 @@ class NovaMoveAdapter(MoveAdapter):
         status = (migration.status if migration is not None else "").lower()
         if status in LIVE_FAILED:
             error = _migration_error(migration)
-            # an evacuation nova could not schedule ends 'error' with the instance still on its source
-            refused = _scheduler_refused(getattr(migration, "error", None)) or (
-                handle["method"] == "failover" and server.compute_host == handle["source"])
+            refused = _scheduling_failed(handle, migration, server)
             return MoveStatus(FAILED, detail="%s migration %s: %s" % (handle["method"], status, error),
                               host=server.compute_host, target_refused=refused)
         if handle["method"] == "move":
@@ -380,6 +378,18 @@ def _call(function, *args, **kwargs):
     except ValueError as error:
         raise MoveRefused("this cloud's compute API cannot do it: %s (a cold migration to a chosen host needs "
                           "microversion 2.56, nova 17.0 Queens)" % error)
+
+
+def _scheduling_failed(handle, migration, server):
+    """True when nova's scheduler found no host for the move, rather than the move failing on the way: a cold
+    migration is a cast since Ussuri, and its record ends 'error' before any destination was chosen
+    (conductor MigrationTask); an evacuation nova could not schedule ends 'error' with the instance still on
+    its source (conductor rebuild_instance)."""
+    if _scheduler_refused(getattr(migration, "error", None)):
+        return True
+    if (migration.status or "").lower() != "error" or server.compute_host != handle["source"]:
+        return False
+    return handle["method"] == "failover" or (handle["method"] == "move" and not migration.dest_compute)
 
 
 def _scheduler_refused(text):

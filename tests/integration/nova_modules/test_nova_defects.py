@@ -24,7 +24,7 @@ def test_cold_migration_is_confirmed_once_while_nova_is_still_confirming(nova_wi
     """nova's confirm is a cast: the server stays VERIFY_RESIZE until the source compute is done, and a
     second confirm gets 400 'Instance has not been resized.' (compute/api.py, servers.py)."""
     nova = nova_with(20, confirm=20.0)  # 1 s of VERIFY_RESIZE after the confirm: five polls
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", **FAST))
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", on_stall="force_complete", **FAST))
     assert not result.get("failed"), result.get("msg")
     gpu = [r for r in result["results"] if r["vm"] == "gpu-1"][0]
     assert gpu["method"] == "move" and gpu["status"] == "moved"

@@ -21,7 +21,7 @@ def snapshot(cloud):
         capacity = {rc: placement.capacity(inv)
                     for rc, inv in host.inventories().items()}
         hosts[host.name] = {
-            "uuid": host.uuid, "service_id": svc.uuid,
+            "uuid": host.uuid, "service_id": svc.uuid, "zone": host.zone,
             "alive": host.alive,
             "state": "up" if cloud.service_is_up(svc) else "down",
             "status": "disabled" if svc.disabled else "enabled",
@@ -43,8 +43,18 @@ def snapshot(cloud):
             "project_id": inst.project_id,
             "guest_running": inst.guest_running,
             "downtime": [dict(e) for e in inst.downtime],
+            "availability_zone": cloud.hosts[inst.host].zone,
+            "requested_availability_zone": inst.requested_az,
+            "server_group": (cloud.group_of(inst.uuid).name
+                             if cloud.group_of(inst.uuid) else None),
         }
     by_uuid = {i.uuid: i.name for i in cloud.instances.values()}
+    groups = {g.name: {
+        "id": g.uuid, "policy": g.policy,
+        "max_server_per_host": g.max_server_per_host,
+        "project_id": g.project_id,
+        "members": [by_uuid[m] for m in g.members if m in by_uuid],
+        "hosts": cloud.group_hosts(g)} for g in cloud.server_groups}
     migrations = [{
         "id": m.id, "uuid": m.uuid, "instance": by_uuid[m.instance_uuid],
         "instance_uuid": m.instance_uuid, "migration_type": m.migration_type,
@@ -60,6 +70,7 @@ def snapshot(cloud):
         for consumer, record in placement.consumers.items()}
     return {"time": cloud.now(), "hosts": hosts, "instances": instances,
             "migrations": migrations, "allocations": allocations,
+            "server_groups": groups,
             "downtime": downtime_summary(
                 e for i in cloud.instances.values() for e in i.downtime),
             "api_down": cloud.api_down, "faults": cloud.faults}

@@ -58,6 +58,10 @@ class NovaApi:
             ("GET", r"/os-hypervisors", self.list_hypervisors),
             ("GET", r"/os-hypervisors/detail", self.list_hypervisors_detail),
             ("GET", r"/os-hypervisors/([^/]+)", self.show_hypervisor),
+            ("GET", r"/os-server-groups", self.list_server_groups),
+            ("GET", r"/os-server-groups/([^/]+)", self.show_server_group),
+            ("GET", r"/os-availability-zone", self.list_zones),
+            ("GET", r"/os-availability-zone/detail", self.list_zones_detail),
             ("GET", r"/flavors", self.list_flavors),
             ("GET", r"/flavors/detail", self.list_flavors_detail),
             ("GET", r"/flavors/([^/]+)", self.show_flavor),
@@ -327,6 +331,67 @@ class NovaApi:
                     self.cloud, host, version, True, with_servers)})
         raise ApiError(404, "Hypervisor with ID %s could not be found."
                        % ident)
+
+    # -- server groups --------------------------------------------------------
+    @staticmethod
+    def _group_query(req, version):
+        """index_query / index_query_v275: limit and offset >= 0."""
+        if version >= (2, 75):
+            unknown = sorted(set(req.query) - {"all_projects", "limit",
+                                                "offset"})
+            if unknown:
+                raise ApiError(400, "Additional properties are not allowed "
+                               "(%s %s unexpected)" % (
+                                   ", ".join("'%s'" % u for u in unknown),
+                                   "was" if len(unknown) == 1 else "were"))
+        params = {}
+        for name in ("limit", "offset"):
+            for value in req.query.get(name, []):
+                if value == "":
+                    raise ApiError(400, "Invalid input for query parameters "
+                                   "%s. Value: . '' is too short" % name)
+                if not re.fullmatch(r"[0-9]+", value):
+                    raise ApiError(400, "Invalid input for query parameters "
+                                   "%s. Value: %s. '%s' does not match "
+                                   "'^[0-9]*$'" % (name, value, value))
+            if name in req.query:
+                params[name] = int(req.arg(name))
+        return params
+
+    def list_server_groups(self, req, version):
+        params = self._group_query(req, version)
+        cloud = self.cloud
+        # 'all_projects' present (any value) and an admin caller: every
+        # group; otherwise the token's project only
+        if "all_projects" in req.query:
+            groups = list(cloud.server_groups)
+        else:
+            project = cloud.tokens.get(req.headers.get("X-Auth-Token"))
+            groups = [g for g in cloud.server_groups
+                      if g.project_id == project]
+        # common.limited: offset, then limit (0 or none = max_limit 1000)
+        offset = params.get("offset", 0)
+        limit = min(1000, params.get("limit") or 1000)
+        groups = groups[offset:offset + limit]
+        return Response(200, {"server_groups": [
+            views.server_group(g, version, [m for m in g.members
+                                            if m in cloud.instances])
+            for g in groups]})
+
+    def show_server_group(self, req, version, ident):
+        for group in self.cloud.server_groups:
+            if group.uuid == ident:
+                return Response(200, {"server_group": views.server_group(
+                    group, version, [m for m in group.members
+                                     if m in self.cloud.instances])})
+        raise ApiError(404, "Instance group %s could not be found." % ident)
+
+    # -- availability zones ---------------------------------------------------
+    def list_zones(self, req, version):
+        return Response(200, views.availability_zones(self.cloud, False))
+
+    def list_zones_detail(self, req, version):
+        return Response(200, views.availability_zones(self.cloud, True))
 
     # -- flavors ---------------------------------------------------------------
     def _flavor(self, ident):

@@ -4,8 +4,9 @@ import random
 import threading
 
 from .clock import SimClock
-from .model import Flavor, Host, Instance, Migration, Port, Service
-from .model import stable_uuid
+from .model import Flavor, Host, Instance, Migration, Port, ServerGroup
+from .model import Service, stable_uuid
+from .scenario import DEFAULT_ZONE
 from .placement import Placement
 
 _VM_STATES = {"ACTIVE": ("active", 1), "SHUTOFF": ("stopped", 4),
@@ -47,6 +48,9 @@ class Cloud:
         self.flavors = {}
         self.instances = {}          # uuid -> Instance, scenario order
         self.migrations = []
+        self.server_groups = []      # scenario order
+        self.default_zone_aggregate = scenario.get("default_zone_aggregate",
+                                                   False)
         self.placement = Placement(self.hosts)
         self._build(scenario)
 
@@ -117,11 +121,21 @@ class Cloud:
                 user_id=self.user_id, host=spec["host"],
                 flavor=self.flavors[spec["flavor"]], vm_state=vm_state,
                 power_state=power, port=port, dirty=bool(spec["dirty"]),
-                guest_running=vm_state == "active")
+                guest_running=vm_state == "active",
+                requested_az=spec.get("availability_zone"))
             self.instances[uuid] = inst
             self.placement.allocate(uuid, self.hosts[inst.host],
                                     inst.flavor.resources(), inst.project_id,
                                     inst.user_id)
+        by_name = {i.name: i.uuid for i in self.instances.values()}
+        for spec in scenario.get("server_groups") or []:
+            self.server_groups.append(ServerGroup(
+                uuid=stable_uuid("server_group", spec["name"]),
+                name=spec["name"], policy=spec["policy"],
+                project_id=self.project_id(spec["project"]),
+                user_id=self.user_id,
+                members=[by_name[m] for m in spec["members"]],
+                max_server_per_host=spec["max_server_per_host"]))
 
     # -- lookups ------------------------------------------------------------
     def now(self):
@@ -158,6 +172,30 @@ class Cloud:
             return self.instances[ident]
         named = [i for i in self.instances.values() if i.name == ident]
         return named[0] if len(named) == 1 else None
+
+    def group_of(self, instance_uuid):
+        """The server group `instance_uuid` belongs to, or None
+        (InstanceGroup.get_by_instance_uuid)."""
+        for group in self.server_groups:
+            if instance_uuid in group.members:
+                return group
+        return None
+
+    def group_hosts(self, group, exclude=()):
+        """InstanceGroup.get_hosts: the members' hosts, `exclude` left out."""
+        return sorted({self.instances[m].host for m in group.members
+                       if m not in exclude and m in self.instances})
+
+    def zone_has_aggregate(self, zone):
+        """Whether a host aggregate carries availability_zone=`zone`.
+
+        Every host zone but the default one comes from such an aggregate;
+        the default zone only with `default_zone_aggregate: true`.
+        """
+        if zone == DEFAULT_ZONE:
+            return self.default_zone_aggregate and any(
+                h.zone == zone for h in self.hosts.values())
+        return any(h.zone == zone for h in self.hosts.values())
 
     def migrations_of(self, instance_uuid):
         return [m for m in self.migrations if m.instance_uuid == instance_uuid]

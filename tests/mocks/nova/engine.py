@@ -110,9 +110,19 @@ def live_precheck(cloud, mig, inst):
             "devices (pci_passthrough:alias=%s); live migration of PCI "
             "devices is not supported" % (inst.uuid, alias))
     if mig.forced_host:
-        return scheduler.check_forced(cloud, inst, mig.requested_host,
+        dest = scheduler.check_forced(cloud, inst, mig.requested_host,
                                       "Migration pre-check error")
-    return scheduler.select(cloud, inst, mig.requested_host)
+        # no scheduler, but the destination's check_can_live_migrate_
+        # destination still runs the compute's group policy check
+        reason = scheduler.late_group_check(cloud, inst, dest.name)
+        if reason:
+            raise scheduler.NoDestination(
+                "Migration pre-check error: Failed to validate instance "
+                "group policy due to: %s" % reason)
+        return dest
+    # the conductor retries the next host when the destination's pre-check
+    # (group policy included) fails
+    return scheduler.select(cloud, inst, mig.requested_host, late_check=True)
 
 
 def _bandwidth(cloud):
@@ -213,13 +223,16 @@ def _step_cold(cloud, mig, inst, t):
     timing = cloud.timing
     if mig.status == "pre-migrating" and not mig.scheduled:
         try:
-            if mig.requested_host:
-                dest = scheduler.select(cloud, inst, mig.requested_host)
-            else:
-                dest = scheduler.select(cloud, inst)
+            # prep_resize on the destination re-checks the group policy;
+            # a refusal reschedules to an alternate host
+            dest = scheduler.select(cloud, inst, mig.requested_host,
+                                    late_check=True)
         except scheduler.NoDestination as exc:
+            # conductor _cold_migrate: NoValidHost(reason="No valid host
+            # found for cold migrate"); MigrationTask.rollback: 'error'
             fail_move(cloud, mig, inst, t,
-                      "No valid host found for cold migrate: %s" % exc)
+                      "No valid host was found. No valid host found for "
+                      "cold migrate [%s]" % exc)
             return
         claim_move(cloud, mig, inst, dest)
         mig.scheduled = True
@@ -271,15 +284,39 @@ def _step_cold(cloud, mig, inst, t):
 # -- evacuation -----------------------------------------------------------------
 def _step_evacuation(cloud, mig, inst, t):
     if mig.status == "accepted":
-        try:
-            if mig.forced_host:
+        if mig.forced_host:
+            try:
                 dest = scheduler.check_forced(cloud, inst, mig.requested_host,
                                               "Evacuate")
-            else:
+            except scheduler.NoDestination as exc:
+                # _allocate_for_evacuate_dest_host: migration 'error',
+                # vm_state kept, task_state None
+                mig.error = str(exc)
+                _set(mig, "error", t)
+                inst.task_state = None
+                inst.updated_at = t
+                return
+        else:
+            try:
                 dest = scheduler.select(cloud, inst, mig.requested_host)
-        except scheduler.NoDestination as exc:
-            mig.error = str(exc)
-            _set(mig, "error", t)
+            except scheduler.NoDestination as exc:
+                # conductor rebuild_instance: migration 'error', then
+                # _set_vm_state_and_notify(vm_state ERROR, task_state None)
+                # with an instance fault
+                mig.error = str(exc)
+                _set(mig, "error", t)
+                inst.vm_state, inst.task_state = "error", None
+                inst.fault = {"code": 500, "created": cloud.clock.isotime(t),
+                              "message": scheduler.NO_VALID_HOST,
+                              "details": str(exc)}
+                inst.updated_at = t
+                return
+        reason = scheduler.late_group_check(cloud, inst, dest.name)
+        if reason:
+            # compute rebuild_instance: the late group check fails before
+            # the guest is touched: migration 'failed', vm_state kept
+            mig.error = reason
+            _set(mig, "failed", t)
             inst.task_state = None
             inst.updated_at = t
             return

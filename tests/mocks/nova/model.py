@@ -1,4 +1,5 @@
-"""The records the mock keeps: hosts, services, flavors, instances, migrations."""
+"""The records the mock keeps: hosts, services, flavors, instances, migrations,
+server groups."""
 
 import dataclasses
 import uuid
@@ -127,6 +128,8 @@ class Instance:
     # guest running, and when was it down because of a move or a reboot
     guest_running: bool = False
     downtime: list = dataclasses.field(default_factory=list)
+    # the zone asked for at boot (request_spec.availability_zone), or None
+    requested_az: str = None
 
     @property
     def open_downtime(self):
@@ -134,6 +137,26 @@ class Instance:
         if self.downtime and self.downtime[-1]["end"] is None:
             return self.downtime[-1]
         return None
+
+
+@dataclasses.dataclass
+class ServerGroup:
+    """An instance group (os-server-groups) and its members' uuids."""
+
+    uuid: str
+    name: str
+    policy: str                  # affinity | anti-affinity | soft-...
+    project_id: str
+    user_id: str
+    members: list = dataclasses.field(default_factory=list)
+    max_server_per_host: int = None   # the one rule nova knows
+
+    @property
+    def rules(self):
+        """InstanceGroup.rules: {} unless max_server_per_host is set."""
+        if self.max_server_per_host is None:
+            return {}
+        return {"max_server_per_host": self.max_server_per_host}
 
 
 @dataclasses.dataclass

@@ -57,7 +57,14 @@ INSTANCE_DEFAULTS = {
     "port_resource_request": None,
     "vnic_type": "normal",
     "id": None,
+    "availability_zone": None,   # asked for at boot (request spec)
 }
+
+GROUP_DEFAULTS = {"policy": None, "members": [], "max_server_per_host": None,
+                  "project": None}
+GROUP_POLICIES = ("affinity", "anti-affinity", "soft-affinity",
+                  "soft-anti-affinity")
+DEFAULT_ZONE = "nova"   # nova's [DEFAULT] default_availability_zone
 
 CREDENTIAL_DEFAULTS = {"username": "admin", "password": "secret",
                        "project": "admin", "domain": "Default"}
@@ -66,7 +73,7 @@ FAULT_KINDS = ("http_error", "latency", "migration_fail")
 
 TOP_LEVEL = {"credentials", "region", "time_scale", "migration", "timing",
              "hosts", "flavors", "instances", "faults", "description",
-             "controller_host"}
+             "controller_host", "server_groups", "default_zone_aggregate"}
 
 
 class ScenarioError(ValueError):
@@ -101,6 +108,8 @@ def normalize(raw):
                             "migration"),
         "timing": _merge(TIMING_DEFAULTS, raw.get("timing"), "timing"),
         "faults": list(raw.get("faults") or []),
+        "default_zone_aggregate": bool(raw.get("default_zone_aggregate",
+                                               False)),
     }
     for fault in out["faults"]:
         if not isinstance(fault, dict) or fault.get("kind") not in FAULT_KINDS:
@@ -143,8 +152,65 @@ def normalize(raw):
             raise ScenarioError("instance %s: status must be ACTIVE, "
                                 "SHUTOFF, PAUSED or ERROR" % inst["name"])
         merged["project"] = merged["project"] or out["credentials"]["project"]
+        zones = {h["zone"] for h in out["hosts"]}
+        if merged["availability_zone"] is not None \
+                and merged["availability_zone"] not in zones:
+            # nova's API refuses a boot request naming an unknown zone
+            raise ScenarioError("instance %s: unknown availability_zone %r "
+                                "(no host is in it)" % (
+                                    inst["name"], merged["availability_zone"]))
         out["instances"].append(merged)
+    out["server_groups"] = _groups(raw.get("server_groups"), out)
     return out
+
+
+def _groups(raw_groups, out):
+    """Validate `server_groups`; members are instance names."""
+    names = {i["name"] for i in out["instances"]}
+    groups, seen, member_of = [], set(), {}
+    for i, group in enumerate(raw_groups or []):
+        if not isinstance(group, dict) or not group.get("name"):
+            raise ScenarioError("server_groups[%d] has no name" % i)
+        name = group["name"]
+        if name in seen:
+            raise ScenarioError("server group %s is defined twice" % name)
+        seen.add(name)
+        merged = _merge(GROUP_DEFAULTS, group, "server group %s" % name)
+        merged["name"] = name
+        if merged["policy"] not in GROUP_POLICIES:
+            raise ScenarioError("server group %s: policy must be one of %s"
+                                % (name, ", ".join(GROUP_POLICIES)))
+        limit = merged["max_server_per_host"]
+        if limit is not None:
+            # create_v264: rules only with anti-affinity, a positive integer
+            if merged["policy"] != "anti-affinity":
+                raise ScenarioError("server group %s: max_server_per_host is "
+                                    "only for the anti-affinity policy"
+                                    % name)
+            if isinstance(limit, bool) or not isinstance(limit, int) \
+                    or limit < 1:
+                raise ScenarioError("server group %s: max_server_per_host "
+                                    "must be an integer >= 1" % name)
+        members = merged["members"] or []
+        if not isinstance(members, list):
+            raise ScenarioError("server group %s: members must be a list"
+                                % name)
+        for member in members:
+            if member not in names:
+                raise ScenarioError("server group %s: unknown member %r"
+                                    % (name, member))
+            if member_of.get(member) == name:
+                raise ScenarioError("server group %s lists %s twice"
+                                    % (name, member))
+            if member in member_of:
+                # an instance is in at most one group (one 'group' hint)
+                raise ScenarioError("instance %s is in server groups %s and "
+                                    "%s" % (member, member_of[member], name))
+            member_of[member] = name
+        merged["members"] = list(members)
+        merged["project"] = merged["project"] or out["credentials"]["project"]
+        groups.append(merged)
+    return groups
 
 
 def load(path):

@@ -127,12 +127,67 @@ def server(cloud, inst, version, base, show=False):
     if version >= (2, 63):
         out["trusted_image_certificates"] = None
     if show and version >= (2, 71):
-        out["server_groups"] = []
+        group = cloud.group_of(inst.uuid)
+        out["server_groups"] = [group.uuid] if group else []
     if version >= (2, 73):
         out["locked_reason"] = None
     if version >= (2, 96):
-        out["pinned_availability_zone"] = None
+        # the request spec's availability_zone: what was asked at boot
+        out["pinned_availability_zone"] = inst.requested_az
     return out
+
+
+def server_group(group, version, members):
+    """ServerGroupController._format_server_group."""
+    out = {"id": group.uuid, "name": group.name}
+    if version >= (2, 64):
+        out["policy"] = group.policy
+        out["rules"] = dict(group.rules)
+    else:
+        out["policies"] = [group.policy]
+        out["metadata"] = {}
+    out["members"] = list(members)
+    if version >= (2, 13):
+        out["project_id"] = group.project_id
+        out["user_id"] = group.user_id
+    return out
+
+
+def availability_zones(cloud, detail):
+    """os-availability-zone[/detail] (AvailabilityZoneController).
+
+    A zone is available when an enabled service is in it, otherwise listed
+    as not available (with hosts null). The summary hides the internal zone;
+    the detail shows it, with each enabled service's liveness.
+    """
+    enabled = [s for s in cloud.services if not s.disabled]
+    available = sorted({s.zone for s in enabled})
+    unavailable = sorted({s.zone for s in cloud.services if s.disabled}
+                         - set(available))
+    result = []
+    for zone in available:
+        if not detail:
+            if zone == "internal":
+                continue
+            hosts = None
+        else:
+            hosts = {}
+            for svc in enabled:
+                if svc.zone != zone:
+                    continue
+                hosts.setdefault(svc.host, {})[svc.binary] = {
+                    "available": cloud.service_is_up(svc),
+                    "active": True,
+                    "updated_at": cloud.clock.isotime(_heartbeat(cloud, svc),
+                                                      micro=True)}
+        result.append({"zoneName": zone, "zoneState": {"available": True},
+                       "hosts": hosts})
+    for zone in unavailable:
+        if zone == "internal" and not detail:
+            continue
+        result.append({"zoneName": zone, "zoneState": {"available": False},
+                       "hosts": None})
+    return {"availabilityZoneInfo": result}
 
 
 def server_migration(cloud, mig, version):
