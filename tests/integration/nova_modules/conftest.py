@@ -32,17 +32,25 @@ class Nova:
         return dict((name, (item["host"], item["status"])) for name, item in self.control.state()["instances"].items())
 
 
-def _start(time_scale, timing=None):
-    with open(SCENARIO, encoding="utf-8") as handle:
+def _start(time_scale, timing=None, scenario_file=SCENARIO):
+    with open(scenario_file, encoding="utf-8") as handle:
         scenario = yaml.safe_load(handle)
     scenario["time_scale"] = time_scale
-    scenario["timing"].update(timing or {})
+    scenario.setdefault("timing", {}).update(timing or {})
     return MockServer(scenario).start()
 
 
 @pytest.fixture
 def nova():
     server = _start(60)
+    yield Nova(server)
+    server.stop()
+
+
+@pytest.fixture
+def grouped_nova():
+    """Server groups and availability zones (scenarios/groups_zones.yaml)."""
+    server = _start(60, scenario_file=os.path.join(os.path.dirname(SCENARIO), "groups_zones.yaml"))
     yield Nova(server)
     server.stop()
 

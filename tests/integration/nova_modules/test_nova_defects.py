@@ -49,3 +49,37 @@ def test_force_complete_and_abort_follow_novas_state_rules(nova_with):
     assert aborted["changed"], aborted
     nova.control.wait_for(lambda s: s["instances"]["web-1"]["task_state"] is None, timeout=30)
     assert nova.placement_of()["web-1"] == ("compute-0", "ACTIVE")
+
+
+def test_server_groups_and_zones_shape_the_plan(grouped_nova):
+    nova = grouped_nova
+    info = run_module("nova_cluster_info", nova.args)
+    rules = dict((r["name"], r) for r in info["rules"])
+    assert rules["server group spread"]["kind"] == "anti_affinity" and rules["server group spread"]["strength"] == "must"
+    assert rules["server group loose"]["strength"] == "should"
+    assert rules["availability zone nova"]["hosts"] == ["compute-0", "compute-1", "compute-2"]
+    assert "pinned-1" in rules["availability zone nova"]["vms"]
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    assert not result.get("failed"), result.get("msg")
+    state = nova.placement_of()
+    assert state["spread-1"][0] not in ("compute-0", "compute-1") and state["pinned-1"][0] != "compute-3"
+    assert state["loose-1"][0] != "compute-1"
+    assert all(not r.get("planned_target") or r["planned_target"] == r["target"] for r in result["results"])
+
+
+def test_a_target_the_scheduler_refuses_is_replanned_before_a_colder_method(grouped_nova):
+    """A plan made before spread-2 sat on compute-2 (a stale plan) sends spread-1 there: the scheduler refuses
+    (No valid host), the runner re-plans spread-1 within the rules and live-migrates it."""
+    nova = grouped_nova
+    info = run_module("nova_cluster_info", nova.args)
+    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
+                                         "evacuate": ["compute-0"], "count_powered_off": True})["plan"]
+    stale = dict(plan, moves=[dict(m, target="compute-1") if m["vm"] == "spread-1" else m for m in plan["moves"]])
+    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", plan=stale, **FAST))
+    assert not result.get("failed"), result.get("msg")
+    spread = [r for r in result["results"] if r["vm"] == "spread-1"][0]
+    assert spread["planned_target"] == "compute-1" and spread["method"] == "live"
+    assert spread["final_host"] not in ("compute-0", "compute-1")  # spread-1 asked for no zone: az2 is fine
+    assert "No valid host" in spread["attempts"][0]["error"]
+    assert spread["attempts"][0]["replan"] == "re-planned to %s" % spread["final_host"]
+    assert nova.placement_of()["spread-1"] == (spread["final_host"], "ACTIVE")
