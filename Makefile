@@ -11,11 +11,11 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export PY_COLORS := 0
 
-.PHONY: help venv collection test units integration faults molecule sanity lint bench demo clean
+.PHONY: help venv collection test units integration faults molecule sanity lint bench demo clean realnova-stack realnova-stop realnova-test
 
 help:
 	@echo "make demo   - the rolling update on embedded mock hosts"
-	@echo "make test   - everything CI checks (unit, module, mock, fault suite, sanity, lint)"
+	@echo "make test   - everything CI checks (unit, module, mock, real nova, fault suite, sanity, lint)"
 	@echo "make bench  - the placement benchmark"
 
 $(STAMP): requirements.txt requirements-test.txt
@@ -33,7 +33,7 @@ units: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 integration: collection
-	$(BIN)/pytest -q -p no:cacheprovider tests/integration
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/integration
 
 # playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
 # concurrent runs); two scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
@@ -46,7 +46,7 @@ sanity: collection
 lint: collection
 	tools/lint.sh
 
-test: units integration faults molecule sanity lint
+test: units integration realnova-test faults molecule sanity lint
 	@echo "make test: all checks passed"
 
 bench: collection
@@ -60,3 +60,18 @@ clean:
 
 molecule: collection
 	tools/molecule.sh
+
+# A real nova (Zed, Debian packages) on 127.0.0.1 for tests/realnova: installs the packages when missing,
+# then starts (or reuses) the stack under build/realnova; see tests/realnova/README.md
+realnova-stack:
+	tools/realnova/install.sh && /usr/bin/python3 tools/realnova/stack.py start
+
+realnova-stop:
+	/usr/bin/python3 tools/realnova/stack.py stop
+
+# The nova modules and playbooks/rolling_update.yml against that real nova; the stack is stopped afterwards,
+# whatever the outcome (the tests share one cloud, so they run one at a time)
+realnova-test: collection
+	tools/realnova/install.sh
+	$(BIN)/pytest -q -p no:cacheprovider tests/realnova; status=$$?; \
+	  /usr/bin/python3 tools/realnova/stack.py stop >/dev/null 2>&1 || true; exit $$status

@@ -147,6 +147,8 @@ class _Flight:
         self.outage = None
         self.over = False
         self.refused_hosts = set()
+        self.refused_since = None
+        self.deferred_until = None
 
 
 class PlanRunner:
@@ -162,9 +164,12 @@ class PlanRunner:
 
     def __init__(self, adapter, allowed_methods, stall_seconds=120, on_stall="abort", timeout=3600,
                  poll_seconds=2.0, progress=None, clock=time.monotonic, sleep=time.sleep,
-                 is_transient=None, retry_seconds=None, describe_error=None, retarget=None):
+                 is_transient=None, retry_seconds=None, describe_error=None, retarget=None,
+                 refused_wait_seconds=150, refused_retry_seconds=15):
         self.adapter = adapter
         self.retarget = retarget
+        self.refused_wait_seconds = refused_wait_seconds
+        self.refused_retry_seconds = refused_retry_seconds
         self.results = []
         self.allowed = allowed_methods
         self.stall_seconds = stall_seconds
@@ -217,6 +222,10 @@ class PlanRunner:
             for flight in active:
                 if flight.outage is not None and not flight.outage.due():
                     continue
+                if flight.deferred_until is not None:
+                    if self.clock() >= flight.deferred_until:
+                        self._resume_deferred(flight)
+                    continue
                 if flight.handle is None:
                     self._retry_start(flight)
                 else:
@@ -256,8 +265,12 @@ class PlanRunner:
             result.attempts[-1]["error"] = str(refused)
             result.error = str(refused)
             self._end_outage(flight, self.clock())
-            if refused.target_refused and self._replanned(flight, method):
-                return self._try_start(flight, method)
+            if refused.target_refused:
+                outcome = self._after_refusal(flight, method)
+                if outcome == "replanned":
+                    return self._try_start(flight, method)
+                if outcome == "deferred":
+                    return "waiting"
             return "refused"
         except Exception as error:  # pylint: disable=broad-except
             if not self._transient(error):
@@ -273,24 +286,56 @@ class PlanRunner:
         flight.handle = handle
         return "started"
 
-    def _replanned(self, flight, method):
-        """After the platform's scheduler refused the planned target: ask ``retarget`` for another host within
-        capacity and rules; True when the move now heads there by the same method (a new attempt says why)."""
+    def _after_refusal(self, flight, method):
+        """The platform's scheduler refused the planned target. Ask ``retarget`` for another host within
+        capacity and rules: 'replanned' when the move now heads there by the same method (a new attempt says
+        why). With no other host, 'deferred': the same move is tried again ``refused_retry_seconds`` later,
+        for up to ``refused_wait_seconds`` - a scheduler's view of the hosts can lag behind (nova refreshes it
+        from each compute every 120 s) - before the colder methods. None: go colder now."""
         result = flight.result
         if self.retarget is None:
-            return False
+            return None
         flight.refused_hosts.add(result.move["target"])
         target, why = self.retarget(result.move, sorted(flight.refused_hosts), self.whereabouts())
         attempt = result.attempts[-1]
-        if target is None:
-            attempt["replan"] = "no other host: %s" % why
-            return False
-        attempt["replan"] = "re-planned to %s" % target
+        if target is not None:
+            attempt["replan"] = "re-planned to %s" % target
+            self._head_to(flight, method, target, "the platform refused %s (%s)" % (
+                ", ".join(sorted(flight.refused_hosts)), attempt.get("error")))
+            return "replanned"
+        now = self.clock()
+        if flight.refused_since is None:
+            flight.refused_since = now
+        if now + self.refused_retry_seconds - flight.refused_since <= self.refused_wait_seconds:
+            attempt["replan"] = ("no other host (%s); the scheduler's view of the hosts may lag behind: trying "
+                                 "again in %d s" % (why, self.refused_retry_seconds))
+            flight.deferred_until = now + self.refused_retry_seconds
+            flight.handle = None
+            return "deferred"
+        attempt["replan"] = "no other host: %s" % why
+        return None
+
+    def _head_to(self, flight, method, target, why):
+        result = flight.result
         result.move = dict(result.move, target=target)
-        result.attempts.append({"method": method, "target": target,
-                                "replanned": "the platform refused %s (%s)" % (
-                                    ", ".join(sorted(flight.refused_hosts)), attempt.get("error"))})
-        return True
+        result.attempts.append({"method": method, "target": target, "replanned": why})
+
+    def _resume_deferred(self, flight):
+        """Try a refused move again after waiting: to the host the core now finds best (the refused ones are
+        candidates again), or by the colder methods when none fits."""
+        result = flight.result
+        flight.deferred_until = None
+        waited = int(round(self.clock() - flight.refused_since))
+        flight.refused_hosts = set()
+        target, why = self.retarget(result.move, [], self.whereabouts())
+        if target is None:
+            result.attempts[-1]["replan"] += "; no host left after %d s: %s" % (waited, why)
+            self._start_next(flight)
+            return
+        self._head_to(flight, flight.method, target, "tried again after %d s" % waited)
+        outcome = self._try_start(flight, flight.method)
+        if outcome == "refused":
+            self._start_next(flight)
 
     def whereabouts(self):
         """Where each VM of the plan is or is heading: its final host once moved, else its (re-planned) target;
@@ -333,9 +378,9 @@ class PlanRunner:
             result.final_host = status.host or result.move["source"]
             self._report(result, status)
             flight.handle = None
-            if status.target_refused and self._replanned(flight, flight.method):
-                if self._try_start(flight, flight.method) != "refused":
-                    return
+            outcome = self._after_refusal(flight, flight.method) if status.target_refused else None
+            if outcome == "deferred" or (outcome == "replanned" and self._try_start(flight, flight.method) != "refused"):
+                return
             self._start_next(flight)
             return
         if status.progress != result.progress:

@@ -141,8 +141,9 @@ def test_refused_target_is_replanned_before_a_colder_method():
     assert x["status"] == "moved" and x["final_host"] == "d" and x["method"] == "live" and x["planned_target"] == "b"
     assert x["attempts"][0]["replan"] == "re-planned to d" and "refused b" in x["attempts"][1]["replanned"]
     assert asked[0] == ("x", ["b"], {"x": "b", "y": "c"})
-    # y: refused after the start, nothing else fits: falls back to the colder methods, which go where planned
-    assert y["attempts"][0]["replan"] == "no other host: nothing else fits"
+    # y: refused after the start, nothing else fits, not even after waiting: the colder methods go where planned
+    assert y["attempts"][0]["replan"].startswith("no other host (nothing else fits); the scheduler's view")
+    assert y["attempts"][0]["replan"].endswith("; no host left after 15 s: nothing else fits")
     assert [a["method"] for a in y["attempts"]] == ["live", "move", "failover"] and y["status"] == "failed"
     assert ("start", "y", "move", "c") in adapter.log
 
@@ -152,3 +153,32 @@ def test_without_retarget_a_refused_target_goes_to_the_next_method():
     adapter = SchedulerAdapter(full=["b"])
     result = runner(adapter, clock).run(moves(("x", "b", "live", 1)))[0]
     assert result.error == "No valid host was found. (b)" and result.method is None
+
+
+def test_a_scheduler_that_lags_behind_gets_the_same_target_again_after_a_wait():
+    """nova's scheduler refreshes its view of a host's instances every 120 s: a member of an anti-affinity
+    group that just left a host can keep the next member from going there until then."""
+    clock = Clock()
+
+    class Lagging(SchedulerAdapter):
+        def start(self, move, method):
+            self.full = set(["b"]) if clock.now < 40 else set()
+            return super(Lagging, self).start(move, method)
+    adapter = Lagging(full=["b"])
+
+    def retarget(move, refused, whereabouts):
+        return (None, "c holds the other member") if refused else ("b", None)
+    result = runner(adapter, clock, retarget=retarget).run(moves(("x", "b", "live", 1)))[0].as_dict()
+    assert result["status"] == "moved" and result["final_host"] == "b" and result["method"] == "live"
+    assert [a.get("replanned") for a in result["attempts"]] == [None, "tried again after 15 s",
+                                                                "tried again after 30 s", "tried again after 45 s"]
+    assert [e for e in adapter.log if e[0] == "start"] == [("start", "x", "live", "b")] * 4
+
+
+def test_the_wait_for_a_lagging_scheduler_is_bounded():
+    clock = Clock()
+    adapter = SchedulerAdapter(full=["b"])
+    result = runner(adapter, clock, retarget=lambda move, refused, where: (None, "no room") if refused else (
+        "b", None), allowed={"x": ["live"]}).run(moves(("x", "b", "live", 1)))[0]
+    assert result.error.startswith("No valid host") and clock.now <= 160
+    assert len([e for e in adapter.log if e[0] == "start"]) == 11  # at 0, 15 ... 150 s
