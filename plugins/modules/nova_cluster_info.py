@@ -87,7 +87,7 @@ rules:
       shows it as C(pinned_availability_zone)); on older clouds, where nova does not show that, in the zone it
       runs in.
     - Members of an C(affinity) group that share their host cannot move at all (nova's scheduler keeps each
-      member on the group's current hosts, its own included): their C(methods) are empty and
+      member on the group's current hosts, its own included); their C(methods) are empty and
       C(methods_reason) says why.
   returned: always
   type: list

@@ -8,7 +8,7 @@ INTEGRATION = os.path.join(os.path.dirname(HERE), "integration")
 if INTEGRATION not in sys.path:
     sys.path.insert(0, INTEGRATION)
 
-from module_runner import run_module, run_playbook  # noqa: E402,F401  pylint: disable=wrong-import-position
+from module_runner import run_module  # noqa: E402  pylint: disable=wrong-import-position,unused-import
 
 FAST = {"poll_seconds": 1, "stall_seconds": 120}
 

@@ -86,7 +86,7 @@ def test_rolling_update_on_real_nova(clean_realnova, tmp_path):
     after = placement_of(nova)
     assert sorted(after) == sorted(before)
     for name, (host, status) in before.items():
-        assert after[name][1] == status, (name, before[name], after[name])
+        assert after[name][1] == status, (name, host, status, after[name])
     assert after["off-1"] == ("compute-0", "SHUTOFF")  # scope running: a stopped server stays where it is
     assert after["app-1"][0] != after["app-2"][0]
     assert set(service_states(nova).values()) == {("enabled", "up", False)}

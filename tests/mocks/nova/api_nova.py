@@ -337,8 +337,8 @@ class NovaApi:
     def _group_query(req, version):
         """index_query / index_query_v275: limit and offset >= 0."""
         if version >= (2, 75):
-            unknown = sorted(set(req.query) - {"all_projects", "limit",
-                                                "offset"})
+            unknown = sorted(set(req.query)
+                             - {"all_projects", "limit", "offset"})
             if unknown:
                 raise ApiError(400, "Additional properties are not allowed "
                                "(%s %s unexpected)" % (

@@ -137,7 +137,7 @@ def _weigh(cloud, inst, hosts):
     soft = normalize(soft)
     ranked = sorted(zip(hosts, ram, soft),
                     key=lambda x: (-(x[1] + x[2]), x[0].name))
-    return [h for h, _, _ in ranked]
+    return [item[0] for item in ranked]
 
 
 def select(cloud, inst, requested=None, late_check=False):
