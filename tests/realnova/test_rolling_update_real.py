@@ -95,8 +95,9 @@ def test_rolling_update_on_real_nova(clean_realnova, tmp_path):
     records = [r for r in records if r[4] != "error"]
     assert records and all(r[4] in ("completed", "confirmed") for r in records), records
     # nova's scheduler keeps a member of the group on the host it just left until the compute's next sync:
-    # the next member's move there is refused (no destination chosen) and tried again until it is accepted
-    assert all(r[0] == "app-2" and r[3] is None for r in refused), refused
+    # the next member's move there is refused (no destination chosen) and tried again until it is accepted;
+    # which member that is depends on the order of the moves (with pci-1 in the plan it is often app-1)
+    assert all(r[0] in ("app-1", "app-2") and r[3] is None for r in refused), refused
     assert set(r[1] for r in records) <= {"live-migration", "migration"}
     for name in cold_only:
         mine = [r for r in records if r[0] == name]

@@ -3,15 +3,47 @@
 SERVICE is api, conductor, scheduler or compute (the ``nova.cmd.<service>:main`` entry points; the
 Debian service packages that wrap them are not needed). For compute, the fake driver's host size is set
 from REALNOVA_FAKE_VCPUS, REALNOVA_FAKE_MEMORY_MB and REALNOVA_FAKE_DISK_GB: nova's
-``nova.virt.fake.FakeDriver`` reports class attributes (1000 vCPUs, 800000 MB, 600000 GB) with no
-configuration option, so they are set here before the driver is loaded.
+``nova.virt.fake.FakeDriver`` reports class attributes (1000 vCPUs, 800000 MB, 600000 GB; its subclass
+``SmallFakeDriver``, the base of ``FakeDriverWithPciResources``, 2 vCPUs, 8192 MB, 1028 GB) with no
+configuration option, so they are set here, on every fake driver class that defines them, before the
+driver is loaded. The PCI devices of ``FakeDriverWithPciResources`` get 4-hex-digit vendor and product
+ids (see ``_fit_fake_pci_ids``).
 """
 
 import importlib
+import json
 import os
 import sys
 
 SERVICES = ("api", "conductor", "scheduler", "compute")
+# ids the PCI devices of the fake driver get here (see _fit_fake_pci_ids); stack.py's [pci] config
+# matches the devices by address and type, not by these
+FAKE_PCI_VENDOR_ID = "feed"
+FAKE_PCI_PRODUCT_ID = "f00d"
+
+
+def _fit_fake_pci_ids(fake):
+    """``FakeDriverWithPciResources`` reports vendor_id "fake-vendor_id" and product_id "fake-product_id":
+    fine in nova's functional tests (SQLite ignores column lengths), but nova's ``pci_devices`` table has
+    ``vendor_id``/``product_id`` ``String(4)`` (nova/db/main/models.py) and MariaDB in oslo.db's
+    TRADITIONAL (strict) sql_mode refuses the insert ("Data too long for column 'vendor_id'"), so the
+    compute never records its devices. Replace them with 4-hex-digit ids."""
+    cls = getattr(fake, "FakeDriverWithPciResources", None)
+    if cls is None or getattr(cls.get_available_resource, "_realnova", False):
+        return
+    original = cls.get_available_resource
+
+    def get_available_resource(self, nodename):
+        status = original(self, nodename)
+        devices = json.loads(status.get("pci_passthrough_devices") or "[]")
+        for dev in devices:
+            dev["vendor_id"] = FAKE_PCI_VENDOR_ID
+            dev["product_id"] = FAKE_PCI_PRODUCT_ID
+        status["pci_passthrough_devices"] = json.dumps(devices)
+        return status
+
+    get_available_resource._realnova = True
+    cls.get_available_resource = get_available_resource
 
 
 def main():
@@ -24,9 +56,17 @@ def main():
     module = importlib.import_module("nova.cmd." + service)
     if service == "compute":
         from nova.virt import fake
-        fake.FakeDriver.vcpus = int(os.environ.get("REALNOVA_FAKE_VCPUS", "8"))
-        fake.FakeDriver.memory_mb = int(os.environ.get("REALNOVA_FAKE_MEMORY_MB", "8192"))
-        fake.FakeDriver.local_gb = int(os.environ.get("REALNOVA_FAKE_DISK_GB", "200"))
+        sizes = {"vcpus": int(os.environ.get("REALNOVA_FAKE_VCPUS", "8")),
+                 "memory_mb": int(os.environ.get("REALNOVA_FAKE_MEMORY_MB", "8192")),
+                 "local_gb": int(os.environ.get("REALNOVA_FAKE_DISK_GB", "200"))}
+        # Subclasses such as SmallFakeDriver (the base of FakeDriverWithPciResources) set their own
+        # sizes: override every class of the module that defines one, not only FakeDriver.
+        for cls in vars(fake).values():
+            if isinstance(cls, type) and issubclass(cls, fake.FakeDriver):
+                for attr, value in sizes.items():
+                    if attr in vars(cls):
+                        setattr(cls, attr, value)
+        _fit_fake_pci_ids(fake)
     sys.argv = ["nova-" + service] + sys.argv[2:]
     return module.main()
 

@@ -8,10 +8,13 @@
 What runs (all from Debian's packages, installed by tools/realnova/install.sh): MariaDB (its own datadir
 and port), RabbitMQ (its own epmd, node name, ports and mnesia dir), keystone and placement under uwsgi,
 nova-api, nova-conductor, nova-scheduler and N nova-compute processes with the fake live-migration
-driver (each its own ``host`` and ``state_path``: N separate hypervisors), and a read-only stand-in for
-the image and network APIs (stubs.py). Everything lives under the state dir (default
-build/realnova/ in the repository): configs in etc/, logs in logs/, PIDs in pids/, databases in
-mysql/. A second start reuses the databases (faster); ``start --fresh`` wipes the state dir first.
+driver that also reports PCI devices (each its own ``host`` and ``state_path``: N separate hypervisors;
+flavor ``pci.tiny`` asks for one PCI passthrough device, so nova cold-migrates but does not live-migrate
+its servers), and a read-only stand-in for the image and network APIs (stubs.py). Everything lives
+under the state dir (default build/realnova/ in the repository): configs in etc/, logs in logs/, PIDs
+in pids/, databases in mysql/. A second start reuses the databases (faster); ``start --fresh`` wipes the
+state dir first. On a running stack, start restarts the processes whose generated configuration changed
+(a stack started by an older stack.py), else it does nothing.
 
 Plain standard library, so it runs under /usr/bin/python3 or the project's venv python.
 """
@@ -49,11 +52,22 @@ REGION = "RegionOne"
 DB_USER = "realnova"
 DB_PASSWORD = "realnova"
 DATABASES = ("keystone", "placement", "nova_api", "nova", "nova_cell0")
-FLAVORS = (  # name, ram MB, vcpus, disk GB
-    ("m1.tiny", 512, 1, 1),
-    ("m1.small", 1024, 1, 1),
-    ("m1.medium", 2048, 2, 1),
+# PCI passthrough (tests/realnova/README.md): nova.virt.fake.FakeLiveMigrateDriverWithPciResources reports six
+# devices per host, PFs 0000:0[1-3]:00.0 each with one VF 0000:0[1-3]:00.1 (ids replaced by novarun.py, as
+# nova's pci_devices table takes 4 characters); matched by address, requested by device type: 3 per host.
+PCI_ALIAS = "fake-pf"
+PCI_DEVICE_TYPE = "type-PF"
+PCI_DEVICE_SPEC = {"address": {"domain": "0000", "bus": "0[1-3]", "slot": "00", "function": ".*"}}
+FLAVORS = (  # name, ram MB, vcpus, disk GB, extra specs
+    ("m1.tiny", 512, 1, 1, {}),
+    ("m1.small", 1024, 1, 1, {}),
+    ("m1.medium", 2048, 2, 1, {}),
+    # nova cold-migrates it but refuses to live-migrate it (conductor: non-VIF PCI request)
+    ("pci.tiny", 512, 1, 1, {"pci_passthrough:alias": "%s:1" % PCI_ALIAS}),
 )
+# Zed's default [filter_scheduler] enabled_filters (nova/conf/scheduler.py) plus the PCI filter
+SCHEDULER_FILTERS = ("ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
+                     "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter", "PciPassthroughFilter")
 DEFAULT_PORT_BASE = 18000
 STATE_MARK = "REALNOVA_STACK_MARK"  # set in every child's environment: how stop recognises our processes
 
@@ -157,6 +171,7 @@ class Stack:
         self.children = {}  # name -> Popen, for processes this invocation started
         self.launched_at = {}  # name -> time.time() of launch
         self._token = None
+        self._collect = None  # write_configs() collects {rel: text} here instead of writing when a dict
 
     # ---- paths
     def path(self, *parts):
@@ -354,8 +369,11 @@ class Stack:
             "host = realnova-controller\n"
             "state_path = %(state)s\n"
             "my_ip = 127.0.0.1\n"
+            # each compute tells the scheduler its instances this often (default 120 s); until then the scheduler
+            # still counts a live-migrated instance on its old host (tests/mocks/nova/README.md)
+            "scheduler_instance_sync_interval = 30\n"
             "transport_url = %(amqp)s\n"
-            "compute_driver = fake.FakeLiveMigrateDriver\n"
+            "compute_driver = fake.FakeLiveMigrateDriverWithPciResources\n"
             "enabled_apis = osapi_compute\n"
             "osapi_compute_listen = 127.0.0.1\n"
             "osapi_compute_listen_port = %(nova_port)d\n"
@@ -376,6 +394,8 @@ class Stack:
             "\n[database]\nconnection = %(cell_db)s\n"
             "\n[conductor]\nworkers = 1\n"
             "\n[scheduler]\nworkers = 1\ndiscover_hosts_in_cells_interval = -1\n"
+            "\n[filter_scheduler]\nenabled_filters = %(filters)s\n"
+            "\n[pci]\ndevice_spec = %(pci_spec)s\nalias = %(pci_alias)s\n"
             "\n[quota]\ninstances = -1\ncores = -1\nram = -1\nserver_groups = -1\nserver_group_members = -1\n"
             "\n[oslo_concurrency]\nlock_path = %(lock)s\n"
             "\n[vnc]\nenabled = false\n"
@@ -386,7 +406,9 @@ class Stack:
                 "state": self.path("nova"), "amqp": amqp, "nova_port": p["nova"],
                 "api_db": db % "nova_api", "cell_db": db % "nova", "lock": self.path("nova", "lock"),
                 "image_port": p["image"], "network_port": p["network"], "service_auth": service_auth,
-                "authtoken": authtoken})
+                "authtoken": authtoken, "filters": ",".join(SCHEDULER_FILTERS),
+                "pci_spec": json.dumps(PCI_DEVICE_SPEC, sort_keys=True),
+                "pci_alias": json.dumps({"name": PCI_ALIAS, "device_type": PCI_DEVICE_TYPE}, sort_keys=True)})
 
         for host in self.computes:
             base = self.path("computes", host)
@@ -403,8 +425,49 @@ class Stack:
         self._write("rabbitmq/rabbitmq-env.conf", "")
 
     def _write(self, rel, text):
+        if self._collect is not None:
+            self._collect[rel] = text
+            return
         with open(self.path(rel), "w") as fh:
             fh.write(text)
+
+    # process(es) each generated file configures (clouds.yaml is the clients')
+    def _config_users(self, rel):
+        if rel == "etc/nova.conf":
+            return ["nova-api", "nova-conductor", "nova-scheduler"] + [self.compute_name(h) for h in self.computes]
+        if rel.startswith("etc/nova-compute."):
+            return [self.compute_name(rel[len("etc/nova-compute."):-len(".conf")])]
+        if rel == "etc/keystone.conf":
+            return ["keystone"]
+        if rel.startswith("etc/placement/"):
+            return ["placement"]
+        if rel.startswith("rabbitmq/"):
+            return ["rabbitmq"]
+        return []
+
+    def stale_processes(self):
+        """Processes whose configuration file differs from what this stack.py generates (a stack started
+        by an older stack.py), ignoring the ``debug`` line so that ``start --debug`` stays a no-op on a
+        running stack."""
+        self._collect = {}
+        try:
+            self.write_configs()
+            wanted = self._collect
+        finally:
+            self._collect = None
+
+        def norm(text):
+            return [line for line in text.splitlines() if not line.startswith("debug = ")]
+        stale = []
+        for rel, text in sorted(wanted.items()):
+            try:
+                with open(self.path(rel)) as fh:
+                    current = fh.read()
+            except OSError:
+                current = None
+            if current is None or norm(current) != norm(text):
+                stale.extend(n for n in self._config_users(rel) if n not in stale)
+        return stale
 
     # ---- component launchers
     def start_mysqld(self):
@@ -617,11 +680,20 @@ class Stack:
                     "service_id": svc["id"], "interface": interface, "url": url, "region_id": REGION}}, ok=(201,))
 
     def ensure_flavors(self):
-        have = {f["name"] for f in self.nova("GET", "/flavors?is_public=None")["flavors"]}
-        for name, ram, vcpus, disk in FLAVORS:
-            if name not in have:
-                self.nova("POST", "/flavors", {"flavor": {"name": name, "ram": ram, "vcpus": vcpus, "disk": disk}})
+        have = {f["name"]: f["id"] for f in self.nova("GET", "/flavors?is_public=None")["flavors"]}
+        for name, ram, vcpus, disk, extra_specs in FLAVORS:
+            flavor_id = have.get(name)
+            if flavor_id is None:
+                flavor_id = self.nova("POST", "/flavors", {"flavor": {
+                    "name": name, "ram": ram, "vcpus": vcpus, "disk": disk}})["flavor"]["id"]
                 log("created flavor %s" % name)
+            elif not extra_specs:
+                continue
+            if extra_specs:
+                current = self.nova("GET", "/flavors/%s/os-extra_specs" % flavor_id)["extra_specs"]
+                if any(current.get(k) != v for k, v in extra_specs.items()):
+                    self.nova("POST", "/flavors/%s/os-extra_specs" % flavor_id, {"extra_specs": extra_specs})
+                    log("flavor %s: extra specs %s" % (name, json.dumps(extra_specs, sort_keys=True)))
 
     def compute_services(self):
         return {s["host"]: s for s in self.nova("GET", "/os-services?binary=nova-compute")["services"]}
@@ -717,9 +789,14 @@ class Stack:
                         else:
                             os.remove(target)
             elif os.path.exists(self.path("env.json")) and self.healthy():
-                log("already up")
-                self.write_client_files()
-                return
+                stale = self.stale_processes()
+                if not stale:
+                    log("already up")
+                    self.write_client_files()
+                    return
+                # started by an older stack.py: restart what the new configuration concerns
+                log("configuration changed since the stack started; restarting %s" % ", ".join(stale))
+                self.kill(stale)
             saved = self._load_json("settings.json")
             if saved and saved.get("port_base") != self.port_base and any(
                     self.alive(n) for n in self.components()):
@@ -821,7 +898,9 @@ class Stack:
             "computes": list(self.computes),
             "ports": dict(self.ports),
             "image_id": IMAGE_ID,
-            "flavors": {name: {"ram": ram, "vcpus": vcpus, "disk": disk} for name, ram, vcpus, disk in FLAVORS},
+            "flavors": {name: {"ram": ram, "vcpus": vcpus, "disk": disk, "extra_specs": dict(extra_specs)}
+                        for name, ram, vcpus, disk, extra_specs in FLAVORS},
+            "pci_alias": {"name": PCI_ALIAS, "device_type": PCI_DEVICE_TYPE, "per_host": 3},
             "host_memory_mb": self.memory_mb,
             "reserved_host_memory_mb": 512,
             "host_vcpus": self.vcpus,
