@@ -105,10 +105,9 @@ class NovaCluster:
 
         Members of a hard-affinity group that share a host cannot move at all in nova: their ``methods`` are
         emptied here, with the reason, so the plan reports them instead of failing at run time."""
-        servers = [s for s in self.servers() if s.compute_host]
-        names_by_id = dict((s.id, s.name or s.id) for s in servers)
         wanted = set(v["name"] for v in vms)
-        names_by_id = dict((i, n) for i, n in names_by_id.items() if n in wanted)
+        servers = [s for s in self.servers() if s.compute_host and (s.name or s.id) in wanted]
+        names_by_id = dict((s.id, s.name or s.id) for s in servers)
         groups = list(self.conn.compute.server_groups(all_projects=True))
         rules = server_group_rules(groups, names_by_id)
         for name, reason in stuck_in_affinity(rules, vms).items():
@@ -117,7 +116,7 @@ class NovaCluster:
         zone_of = dict((h["name"], h.get("zone")) for h in hosts)
         pinned = {}
         if supports_microversion(self.conn.compute, "2.96"):
-            pinned = dict((s.name or s.id, s.pinned_availability_zone) for s in servers if (s.name or s.id) in wanted)
+            pinned = dict((s.name or s.id, s.pinned_availability_zone) for s in servers)
         return rules + zone_rules(vms, zone_of, pinned)
 
     def _port_requests(self, server):
@@ -209,7 +208,11 @@ class NovaMoveAdapter(MoveAdapter):
                 raise MoveRefused("%s is %s: nova live-migrates active instances only" % (move["vm"], server.status))
             _call(compute.live_migrate_server, server, host=target, block_migration="auto")
         elif method == "move":
-            _call(compute.migrate_server, server, host=target)
+            try:
+                _call(compute.migrate_server, server, host=target)
+            except ValueError as error:  # openstacksdk: the cloud is older than 2.56, which takes a host
+                raise MoveRefused("this cloud's compute API cannot cold-migrate to a chosen host: %s (needs "
+                                  "microversion 2.56, nova 17.0 Queens)" % error)
         elif method == "failover":
             service = NovaCluster(self.conn).service(move["source"])
             if service is not None and service.state != "down" and not service.is_forced_down:
@@ -363,10 +366,7 @@ def _tolerate_race(function, *args, **kwargs):
 
 
 def _call(function, *args, **kwargs):
-    """Call the SDK; a 400/409 refusal becomes MoveRefused so the runner tries the next method.
-
-    openstacksdk raises ValueError for an option the cloud's microversion lacks (a host for a cold migration
-    before 2.56): that method is refused too, with the reason."""
+    """Call the SDK; a 400/409 refusal becomes MoveRefused so the runner tries the next method."""
     from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
     try:
         return function(*args, **kwargs)
@@ -375,9 +375,6 @@ def _call(function, *args, **kwargs):
         if status in (400, 409):
             raise MoveRefused(str(error), status_code=status, target_refused=_scheduler_refused(str(error)))
         raise
-    except ValueError as error:
-        raise MoveRefused("this cloud's compute API cannot do it: %s (a cold migration to a chosen host needs "
-                          "microversion 2.56, nova 17.0 Queens)" % error)
 
 
 def _scheduling_failed(handle, migration, server):

@@ -13,7 +13,7 @@ for _path in (ROOT, HERE):
         sys.path.insert(0, _path)
 
 from tests.mocks.nova import MockServer  # noqa: E402
-from nova_mock_helpers import RunningMock, load_scenario  # noqa: E402
+from nova_mock_helpers import SCENARIO_FILE, RunningMock, load_scenario  # noqa: E402
 
 for _var in ("no_proxy", "NO_PROXY"):
     os.environ[_var] = ",".join(
@@ -22,12 +22,13 @@ for _var in ("no_proxy", "NO_PROXY"):
 
 @pytest.fixture
 def start_mock():
-    """Factory: start_mock(mutate=None, **overrides) -> RunningMock."""
+    """Factory: start_mock(mutate=None, scenario_file=None, **overrides) -> RunningMock (the sample scenario
+    unless another file is named)."""
     servers = []
 
-    def start(mutate=None, **overrides):
+    def start(mutate=None, scenario_file=None, **overrides):
         overrides.setdefault("time_scale", 40)
-        scenario = load_scenario(**overrides)
+        scenario = load_scenario(scenario_file or SCENARIO_FILE, **overrides)
         if mutate:
             mutate(scenario)
         server = MockServer(scenario).start()

@@ -64,8 +64,8 @@ class RunningMock:
             timeout=timeout)
 
 
-def load_scenario(**overrides):
-    with open(SCENARIO_FILE, encoding="utf-8") as handle:
+def load_scenario(scenario_file=SCENARIO_FILE, **overrides):
+    with open(scenario_file, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     data.update(overrides)
     return data

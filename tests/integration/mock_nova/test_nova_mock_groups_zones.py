@@ -12,8 +12,7 @@ import os
 import pytest
 import yaml
 
-from nova_mock_helpers import ROOT, RunningMock
-from tests.mocks.nova import MockServer
+from nova_mock_helpers import ROOT
 from tests.mocks.nova.scenario import ScenarioError, normalize
 
 GZ_FILE = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios",
@@ -26,22 +25,9 @@ def _scenario():
 
 
 @pytest.fixture
-def start_gz():
-    """Factory: start_gz(mutate=None) -> RunningMock, time frozen."""
-    servers = []
-
-    def start(mutate=None):
-        scenario = _scenario()
-        scenario["time_scale"] = 0
-        if mutate:
-            mutate(scenario)
-        server = MockServer(scenario).start()
-        servers.append(server)
-        return RunningMock(server)
-
-    yield start
-    for server in servers:
-        server.stop()
+def start_gz(start_mock):
+    """Factory: start_gz(mutate=None) -> RunningMock of groups_zones.yaml, time frozen."""
+    return lambda mutate=None: start_mock(mutate, scenario_file=GZ_FILE, time_scale=0)
 
 
 @pytest.fixture
