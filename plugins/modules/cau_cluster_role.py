@@ -198,8 +198,8 @@ status:
   type: str
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import cau_scripts as scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import (
     configure_cau_role, read_cau_role, wanted_cau_settings)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
 

@@ -69,7 +69,7 @@ report:
   sample: {status: Failed, nodes: [{node: HV01, status: Failed, error: "..."}, {node: HV02, status: Succeeded}]}
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import cau_scripts as scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
 
 

@@ -129,8 +129,8 @@ settings:
 
 import math
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import configure_cau_role
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import cau_scripts as scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import configure_cau_role
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
 
 SETTING = {"post": ("post_update_script", "PostUpdateScript"), "pre": ("pre_update_script", "PreUpdateScript")}

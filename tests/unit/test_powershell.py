@@ -8,7 +8,8 @@ import json
 import pytest
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import CAU_KINDS
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import cau_scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import CAU_KINDS
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.powershell import (
     MAX_COMMAND_LINE, Script, ScriptTooLong, check_length, command_line_length, compact, compose, encoded_command,
     json_output, params_line, quote)
@@ -94,7 +95,7 @@ def test_too_long_parameters_fail_when_composing():
         scripts.vm_network_adapters("VM" * 2000)
     assert "reading the network adapters of" in str(caught.value)
     with pytest.raises(ScriptTooLong):
-        scripts.write_cau_role({"NodeOrder": ["NODE%04d" % i for i in range(400)]}, CAU_KINDS, add=False)
+        cau_scripts.write_cau_role({"NodeOrder": ["NODE%04d" % i for i in range(400)]}, CAU_KINDS, add=False)
 
 
 def test_a_too_long_script_is_never_sent():
