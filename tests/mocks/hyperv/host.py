@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from .cluster import Cluster, Node
@@ -10,17 +11,35 @@ from .powershell.errors import ErrorRecord, ScriptTerminated
 from .sim import Cancelled, CancelToken
 
 
+@dataclass(frozen=True)
+class Logon:
+    """Who a session runs as and how it authenticated: whether its credentials can reach another machine.
+
+    A WinRM session can make a second hop (to another node, a share, another node's event log or CIM) only
+    when the client delegated its credentials: CredSSP, or Kerberos with delegation. Work the cluster does
+    by itself on a node (CAU's run, its scripts) runs locally there and needs no second hop.
+    """
+    user: str = 'Administrator'
+    transport: str = 'local'
+    delegated: bool = True
+
+
+LOCAL = Logon()
+
+
 class NodeHost:
     """Host services for the interpreter on one node of the mock cluster."""
 
     def __init__(self, cluster: Cluster, node: Node, token: CancelToken | None = None,
-                 username: str = 'Administrator', using_variables: dict[str, Any] | None = None):
+                 username: str = 'Administrator', using_variables: dict[str, Any] | None = None,
+                 logon: Logon = LOCAL):
         from .cmdlets import REGISTRY
         self.cluster = cluster
         self.node = node
         self.token = token or CancelToken()
         self.registry = REGISTRY
         self.username = username
+        self.logon = logon
         self.using_variables = using_variables or {}
         self.environment = {
             'COMPUTERNAME': node.name.upper(), 'USERDOMAIN': cluster.domain.split('.')[0].upper(),
@@ -55,13 +74,13 @@ class NodeHost:
 
     def on(self, node: Node, using_variables: dict[str, Any] | None = None) -> 'NodeHost':
         """The same session's view from another node (Invoke-Command -ComputerName)."""
-        return NodeHost(self.cluster, node, self.token, self.username, using_variables)
+        return NodeHost(self.cluster, node, self.token, self.username, using_variables, self.logon)
 
 
 def run_script(cluster: Cluster, node: Node, source: str, token: CancelToken | None = None,
-               username: str = 'Administrator') -> ScriptResult:
+               username: str = 'Administrator', logon: Logon = LOCAL) -> ScriptResult:
     """Run a whole script on `node` as one simulated actor (so time can pass while it waits)."""
-    host = NodeHost(cluster, node, token, username)
+    host = NodeHost(cluster, node, token, username, logon=logon)
     with cluster.clock.actor():
         try:
             return Interpreter(host).run(source)
