@@ -12,14 +12,10 @@ class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
 options:
-  host:
-    description: The host to empty.
-    type: str
-    required: true
   plan:
     description:
       - A plan returned by M(vmfleet.maintenance.placement_plan) (its C(plan) key). Only its moves off
-        O(host) that are still to do are carried out (for a C(failback) plan, its moves onto O(host)).
+        the host to empty that are still to do are carried out (for a C(failback) plan, its moves onto it).
         Without it the module plans the drain itself.
     type: dict
   scope:

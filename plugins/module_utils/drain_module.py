@@ -17,9 +17,9 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.progress impor
 
 
 def drain_argument_spec():
-    """Options of every *_host_evacuate module (documented in the drain doc fragment)."""
+    """Options of every module that drains a host (documented in the drain doc fragment); each module names the
+    host to empty itself (O(host) on nova and vSphere, O(node) on Hyper-V, where O(host) is the WinRM endpoint)."""
     return dict(
-        host=dict(type="str", required=True),
         plan=dict(type="dict"),
         scope=dict(type="str", default="running", choices=["running", "all"]),
         rolling_order=dict(type="list", elements="str", default=[]),
@@ -36,13 +36,12 @@ def drain_argument_spec():
     )
 
 
-def plan_for(module, hosts, vms, rules, count_powered_off):
-    """The plan given by the user (its moves of this host that are still to do), or a new one.
+def plan_for(module, host, hosts, vms, rules, count_powered_off):
+    """The plan given by the user (its moves of the host to empty that are still to do), or a new one.
 
     Also settles the downtime policy for run_drain: the methods each VM may move (or fall back) by.
     """
     params = module.params
-    host = params["host"]
     module.cluster_read = (hosts, vms, rules, count_powered_off)
     down = [h["name"] for h in hosts if h.get("state") == "down"]
     module.policy_methods = allowed_methods(vms, params["allow_downtime"], params["allow_downtime_vms"], down)
@@ -84,13 +83,14 @@ def _retargeter(module):
     return ask
 
 
-def run_drain(module, plan, adapter, supported_methods):
-    """Carry out the plan; fills module.results (plan, results, changed) or fails with the report."""
+def run_drain(module, host, plan, adapter, supported_methods):
+    """Carry out the plan of emptying (or, for a failback plan, filling) host; fills module.results (plan, results,
+    changed) or fails with the report."""
     params = module.params
     module.results["plan"] = plan
     if plan.get("unplaced") and not params["allow_partial"]:
         module.fail("cannot drain %s: %s. Nothing was moved. Free capacity, relax rules or hold those VMs "
-                    "(allow_partial moves the rest)." % (params["host"], describe_unplaced(plan["unplaced"])))
+                    "(allow_partial moves the rest)." % (host, describe_unplaced(plan["unplaced"])))
     moves = plan.get("moves", [])
     if not moves:
         module.results.update(changed=False, results=[])
@@ -102,7 +102,7 @@ def run_drain(module, plan, adapter, supported_methods):
     policy = getattr(module, "policy_methods", {})
     allowed = dict((vm, [m for m in methods if m in policy.get(vm, methods)])
                    for vm, methods in supported_methods.items())
-    progress = ProgressFile(params["progress_file"], params["host"], moves) if params["progress_file"] else None
+    progress = ProgressFile(params["progress_file"], host, moves) if params["progress_file"] else None
     runner = PlanRunner(adapter, allowed, stall_seconds=params["stall_seconds"],
                         on_stall=params["on_stall"], timeout=params["timeout"],
                         poll_seconds=params["poll_seconds"], progress=progress.update if progress else None,
@@ -120,6 +120,6 @@ def run_drain(module, plan, adapter, supported_methods):
     waiting = [r for r in results if r["status"] == "not_started"]
     if failed or waiting:
         module.fail("drain of %s incomplete: %d of %d moves failed (%s)%s. The VMs not moved stay on %s." % (
-            params["host"], len(failed), len(results),
+            host, len(failed), len(results),
             "; ".join("%s: %s" % (r["vm"], r["error"]) for r in failed[:5]),
-            ", %d not started after that" % len(waiting) if waiting else "", params["host"]))
+            ", %d not started after that" % len(waiting) if waiting else "", host))

@@ -27,8 +27,6 @@ description:
     looking at free memory (seed 000's failure); or C(planned), which brings the VMs whose home is O(node) back
     only where capacity allows, planned by the placement core (M(vmfleet.maintenance.placement_plan) with
     C(mode=failback)).
-  - The drain options O(plan), O(scope), O(headroom_percent) and the others speak of O(host), the host to empty;
-    here that is O(node) (O(host) is the WinRM endpoint).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -133,16 +131,6 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import HyperVError, WinRMModule
 
 
-class NodeDrain:
-    """What plan_for and run_drain see: the module, with params['host'] being the node to empty."""
-
-    def __init__(self, module, node):
-        self.params = dict(module.params, host=node)
-        self.results = module.results
-        self.check_mode = module.check_mode
-        self.fail = module.fail
-
-
 def moved_result(vm, source, target, memory_mb, error=None):
     """A per-VM result in the shape of the PlanRunner's, for moves the cluster made by itself."""
     return {"vm": vm, "source": source, "target": target, "wave": None, "method": "live",
@@ -191,13 +179,13 @@ class HyperVNodeDrainModule(WinRMModule):
         if self.params["method"] == "cluster":
             self._cluster_drain(node, snap, mine)
             return
-        view = NodeDrain(self, self.node)
-        plan = plan_for(view, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
+        plan = plan_for(self, self.node, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
         blocked = plan.get("unplaced") and not self.params["allow_partial"]
         paused_now = node["state"] != "Paused" and not blocked
         if paused_now:
             self._set_state("Paused")  # first, so that the cluster places nothing new on it meanwhile
-        run_drain(view, plan, HyperVMoveAdapter(self.cluster, snap), dict((v["name"], v["methods"]) for v in snap.vms))
+        run_drain(self, self.node, plan, HyperVMoveAdapter(self.cluster, snap),
+                  dict((v["name"], v["methods"]) for v in snap.vms))
         self.results["changed"] = self.results["changed"] or paused_now
         if not self.check_mode and plan.get("moves"):
             self._check_empty(scope_all)
@@ -280,16 +268,15 @@ class HyperVNodeDrainModule(WinRMModule):
         if unknown:
             raise HyperVError("home_vms names VM(s) the cluster does not have: %s" % ", ".join(unknown))
         vms = [dict(v, home=self.node) if v["name"] in home else v for v in snap.vms]
-        view = NodeDrain(self, self.node)
         if params["plan"]:
-            plan = plan_for(view, hosts, vms, snap.rules, count_powered_off=False)
+            plan = plan_for(self, self.node, hosts, vms, snap.rules, count_powered_off=False)
         else:
             plan = make_plan(hosts, vms, snap.rules, evacuate=[self.node], mode="failback", scope=params["scope"],
                              rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
                              max_parallel_per_host=params["max_parallel_per_host"],
                              max_parallel_total=params["max_parallel_total"])
         resumed = self.results["changed"]
-        run_drain(view, plan, HyperVMoveAdapter(self.cluster, snap), dict((v["name"], v["methods"]) for v in vms))
+        run_drain(self, self.node, plan, HyperVMoveAdapter(self.cluster, snap), dict((v["name"], v["methods"]) for v in vms))
         self.results["changed"] = self.results["changed"] or resumed
 
     # ------------------------------------------------------------------------------ helpers

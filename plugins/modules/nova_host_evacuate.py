@@ -30,6 +30,11 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
   - vmfleet.maintenance.drain
+options:
+  host:
+    description: The compute host to empty (its nova-compute service's host name).
+    type: str
+    required: true
 attributes:
   check_mode:
     support: full
@@ -81,7 +86,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base
 
 
 class NovaHostEvacuateModule(OpenStackModule):
-    argument_spec = drain_argument_spec()
+    argument_spec = dict(drain_argument_spec(), host=dict(type="str", required=True))
     module_kwargs = dict(supports_check_mode=True)
     retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
@@ -91,10 +96,10 @@ class NovaHostEvacuateModule(OpenStackModule):
         known = set(h["name"] for h in hosts)
         servers = [s for s in cluster.servers() if s.compute_host in known]
         vms = [v for v in cluster.vms() if v["host"] in known]
-        plan = plan_for(self, hosts, vms, cluster.rules(hosts, vms), count_powered_off=True)
+        plan = plan_for(self, self.params["host"], hosts, vms, cluster.rules(hosts, vms), count_powered_off=True)
         by_name = dict((s.name or s.id, s) for s in servers)
         allowed = dict((v["name"], v["methods"]) for v in vms)
-        run_drain(self, plan, NovaMoveAdapter(self.conn, by_name), allowed)
+        run_drain(self, self.params["host"], plan, NovaMoveAdapter(self.conn, by_name), allowed)
 
 
 def main():

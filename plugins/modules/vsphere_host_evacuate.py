@@ -39,6 +39,10 @@ attributes:
     support: none
     description: The per-VM results and RV(in_maintenance_mode) say what changed.
 options:
+  host:
+    description: The ESXi host to empty, by its name in vCenter.
+    type: str
+    required: true
   maintenance_mode:
     description: C(enter) maintenance mode once the host is empty, C(exit) it before carrying out a given plan,
       or C(none) to leave it as it is.
@@ -106,6 +110,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import
 class VsphereHostEvacuateModule(VmwareModule):
     argument_spec = dict(
         drain_argument_spec(),
+        host=dict(type="str", required=True),
         maintenance_mode=dict(type="str", default="enter", choices=["enter", "exit", "none"]),
         timeout=dict(type="int", default=3600),
     )
@@ -124,10 +129,10 @@ class VsphereHostEvacuateModule(VmwareModule):
             if not params["plan"]:
                 return
         snap = cluster.gather(cluster.peers([host]))
-        plan = plan_for(self, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
+        plan = plan_for(self, host.name, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
         adapter = VsphereMoveAdapter(self.content, snap.vm_objects, snap.host_objects)
         exited = self.results["changed"]
-        run_drain(self, plan, adapter, dict((v["name"], v["methods"]) for v in snap.vms))
+        run_drain(self, host.name, plan, adapter, dict((v["name"], v["methods"]) for v in snap.vms))
         self.results["changed"] = self.results["changed"] or exited
         if params["maintenance_mode"] == "enter":
             self._enter(host, snap, plan)

@@ -38,7 +38,9 @@ class Module:
     check_mode = False
 
     def __init__(self, progress_file, retry_seconds):
-        self.params = dict(host="a", allow_partial=False, progress_file=progress_file, stall_seconds=60,
+        # host is the module's connection endpoint here (as on Hyper-V, where it is the WinRM endpoint): the host
+        # to empty is passed to run_drain explicitly
+        self.params = dict(host="hv-endpoint.contoso.local", allow_partial=False, progress_file=progress_file, stall_seconds=60,
                            on_stall="abort", timeout=60, poll_seconds=0.01, retry_seconds=retry_seconds)
         self.results = {}
 
@@ -55,17 +57,18 @@ def test_an_unexpected_error_leaves_the_journal_saying_which_moves_may_still_fin
     path = str(tmp_path / "a.json")
     module = Module(path, retry_seconds=30)
     with pytest.raises(DrainInterrupted):
-        run_drain(module, plan(), Adapter(KeyError("services")), {"x": ["live"], "y": ["live"]})
+        run_drain(module, "a", plan(), Adapter(KeyError("services")), {"x": ["live"], "y": ["live"]})
     with open(path) as handle:
         journal = json.load(handle)
     states = dict((m["vm"], m["state"]) for m in journal["moves"])
     assert journal["finished"] is True and states == {"x": "moved", "y": "in_flight"}
+    assert journal["host"] == "a"
 
 
 def test_the_modules_retry_seconds_bounds_the_outage_a_move_rides_through(tmp_path):
     module = Module(str(tmp_path / "a.json"), retry_seconds=0)
     with pytest.raises(AssertionError, match="drain of a incomplete: 1 of 2 moves failed"):
-        run_drain(module, plan(), Adapter(Unreachable("503")), {"x": ["live"], "y": ["live"]})
+        run_drain(module, "a", plan(), Adapter(Unreachable("503")), {"x": ["live"], "y": ["live"]})
     by_vm = dict((r["vm"], r) for r in module.results["results"])
     assert by_vm["x"]["status"] == "moved" and by_vm["y"]["status"] == "failed"
     assert "retried" not in by_vm["y"]["error"]
