@@ -18,7 +18,16 @@ help:
 	@echo "make test   - everything CI checks (unit, module, mock, real nova, fault suite, sanity, lint)"
 	@echo "make bench  - the placement benchmark"
 
+# pywinrm's kerberos extra builds pykerberos from source: it needs MIT Kerberos' headers (krb5-config), a C compiler
+# and Python's headers. Installed with apt-get when missing (as root, Debian; the same list is bindep.txt).
+KRB5_BUILD_PACKAGES := libkrb5-dev gcc python3-dev
+
 $(STAMP): requirements.txt requirements-test.txt
+	@if ! command -v krb5-config >/dev/null || ! command -v gcc >/dev/null || \
+	    ! $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null; then \
+	  echo "installing the build packages of pykerberos: $(KRB5_BUILD_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(KRB5_BUILD_PACKAGES); \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 	touch $@

@@ -192,7 +192,7 @@ class HyperVDemo(PythonMock):
         inventory = {
             "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
             "vmfleet_platform": "hyperv",
-            "vmfleet_connection": {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "basic",
+            "vmfleet_connection": {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "credssp",
                                    "username": "CONTOSO\\Administrator", "password": "Passw0rd!"},
             "platform_mock_reboot_seconds": 2,
             "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,

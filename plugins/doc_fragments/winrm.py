@@ -15,9 +15,9 @@ options:
   host:
     description:
       - The failover cluster node, or the cluster name, to run PowerShell on (WinRM, WS-Management).
-      - Every script runs on that one endpoint; cluster cmdlets reach the whole cluster from there. Reading VM
-        memory, event logs and files of the other nodes is a second hop from it, so use O(transport=credssp) or
-        Kerberos delegation for a domain account.
+      - Every script runs on that one endpoint; cluster cmdlets reach the whole cluster from there. Moving VMs
+        (C(Move-ClusterVirtualMachineRole)) and reading the memory, VMs, event logs and files of the other nodes is
+        a second hop from it, which only O(transport=credssp) carries.
     type: str
     required: true
   port:
@@ -33,9 +33,26 @@ options:
       - How pywinrm authenticates, named as pywinrm names it. C(ntlm), C(kerberos) and C(credssp) encrypt the
         messages even over HTTP; C(basic) and C(plaintext) send the password readably unless the scheme is HTTPS.
       - C(certificate) maps a client certificate (O(client_cert), O(client_key)) to a local account.
+      - The default is C(credssp) because these modules need the second hop. CredSSP hands the password to the
+        endpoint, which then acts as you on the other nodes; Kerberos delegation, even with
+        O(kerberos_delegation), does not carry a second hop made over WinRM, and C(Move-ClusterVirtualMachineRole)
+        does not run remotely without CredSSP. A module that needs the second hop fails before sending anything
+        under any other transport.
+      - On every node, C(Enable-WSManCredSSP -Role Server) (the WinRM service has CredSSP off by default), and an
+        HTTPS listener on port 5986 so that the password travels inside TLS. On the controller, CredSSP needs the
+        Python package C(requests-credssp) (C(pywinrm[credssp])); C(kerberos) needs C(pykerberos)
+        (C(pywinrm[kerberos])).
     type: str
-    default: ntlm
+    default: credssp
     choices: [ntlm, basic, kerberos, credssp, certificate, plaintext]
+  kerberos_delegation:
+    description:
+      - With O(transport=kerberos), ask for a forwardable ticket and delegate it to the endpoint (pywinrm's
+        C(kerberos_delegation)); the account and the endpoint must be allowed to delegate in Active Directory.
+      - Microsoft's second-hop guidance says no form of Kerberos delegation carries a second hop made over WinRM,
+        so it does not make C(kerberos) usable for a module that needs the second hop.
+    type: bool
+    default: false
   username:
     description: The account (C(DOMAIN\user) or C(user@domain)) that runs the scripts; a cluster administrator.
     type: str
@@ -79,6 +96,8 @@ options:
 requirements:
   - python >= 3.9
   - pywinrm >= 0.4
+  - requests-credssp (pywinrm[credssp]) for O(transport=credssp)
+  - pykerberos (pywinrm[kerberos]) for O(transport=kerberos)
 notes:
   - Scripts are kept small and take their parameters as one JSON literal, because a WinRM command runs as
     C(powershell -encodedcommand ...) and cmd.exe limits a command line to 8191 characters; a script that would

@@ -9,6 +9,9 @@ and returns its output; a non-zero exit becomes ``PowerShellError`` carrying the
 them into one message naming the endpoint. ``is_transient`` says which transport problems are worth waiting
 out (the endpoint answering 5xx, a connection reset or refused, a timeout); the runner carries that, its
 retry window and ``describe_error`` for the Hyper-V move adapter.
+
+A module with ``needs_second_hop`` (the default) reaches other nodes from the endpoint, which only CredSSP
+allows; it fails before sending anything when the transport cannot (``second_hop_problem``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,12 +31,19 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient impo
 try:
     import winrm
     from winrm import exceptions as winrm_exceptions
+    from winrm.transport import HAVE_CREDSSP, HAVE_KERBEROS
     HAS_PYWINRM = True
     WINRM_ERRORS = (winrm_exceptions.WinRMError, winrm_exceptions.WinRMTransportError,
                     winrm_exceptions.WinRMOperationTimeoutError)
 except ImportError:
-    HAS_PYWINRM = False
+    HAS_PYWINRM = HAVE_CREDSSP = HAVE_KERBEROS = False
     WINRM_ERRORS = ()
+
+try:
+    from requests_credssp import exceptions as credssp_exceptions
+    CREDSSP_ERRORS = (credssp_exceptions.AuthenticationException, credssp_exceptions.NTStatusException)
+except ImportError:
+    CREDSSP_ERRORS = ()
 
 try:
     from requests import exceptions as requests_exceptions
@@ -45,6 +55,13 @@ except ImportError:
 
 TRANSPORTS = ["ntlm", "basic", "kerberos", "credssp", "certificate", "plaintext"]
 UTF8_CODEPAGE = 65001
+STATUS_LOGON_FAILURE = 0xC000006D
+TRANSPORT_LIBRARIES = {
+    "credssp": (HAVE_CREDSSP, "requests-credssp", "pip install 'pywinrm[credssp]'"),
+    "kerberos": (HAVE_KERBEROS, "pykerberos",
+                 "pip install 'pywinrm[kerberos]', which builds it from source with MIT Kerberos' headers and a C "
+                 "compiler (Debian: libkrb5-dev gcc python3-dev; Fedora: krb5-devel gcc python3-devel)"),
+}
 CLIXML_HEADER = "#< CLIXML"
 
 
@@ -70,7 +87,8 @@ def winrm_argument_spec():
         host=dict(type="str", required=True),
         port=dict(type="int", default=5986),
         scheme=dict(type="str", choices=["http", "https"]),
-        transport=dict(type="str", default="ntlm", choices=TRANSPORTS),
+        transport=dict(type="str", default="credssp", choices=TRANSPORTS),
+        kerberos_delegation=dict(type="bool", default=False),
         username=dict(type="str", aliases=["user"]),
         password=dict(type="str", aliases=["pass"], no_log=True),
         validate_certs=dict(type="bool", default=True),
@@ -81,6 +99,30 @@ def winrm_argument_spec():
         read_timeout=dict(type="int", default=30),
         retry_seconds=dict(type="int", default=DEFAULT_WINDOW_SECONDS),
     )
+
+
+def second_hop_problem(transport, kerberos_delegation=False):
+    """Why this transport cannot carry the credentials to a second machine, or None (only CredSSP can)."""
+    if transport == "credssp":
+        return None
+    if transport == "kerberos" and kerberos_delegation:
+        why = ("Kerberos delegation does not carry a second hop made over WinRM, and Move-ClusterVirtualMachineRole "
+               "does not run remotely without CredSSP")
+    else:
+        why = "with transport %s the credentials stay on the endpoint, so Windows denies what it reaches further" % (
+            transport)
+    return ("this module needs a second hop: it reaches the other cluster nodes from the WinRM endpoint (live "
+            "migration with Move-ClusterVirtualMachineRole, reading their memory, VMs, event logs and files); %s. Use "
+            "transport credssp: run Enable-WSManCredSSP -Role Server on every node, and connect over HTTPS (port 5986)"
+            % why)
+
+
+def missing_library(transport):
+    """'transport X needs P on the controller: how to install it', or None."""
+    available, package, how = TRANSPORT_LIBRARIES.get(transport, (True, None, None))
+    if available:
+        return None
+    return "transport %s needs the Python package %s on the controller: %s" % (transport, package, how)
 
 
 def is_transient(error):
@@ -226,6 +268,7 @@ class WinRMModule(VmfleetModule):
 
     connection_spec = staticmethod(winrm_argument_spec)
     required_library = (HAS_PYWINRM, "pywinrm")
+    needs_second_hop = True  # reaches other nodes from the endpoint: refuse a transport that cannot
 
     def __init__(self):
         super(WinRMModule, self).__init__()
@@ -233,6 +276,10 @@ class WinRMModule(VmfleetModule):
         if params["read_timeout"] <= params["operation_timeout"]:
             self.ansible.fail_json(msg="read_timeout (%s) must be longer than operation_timeout (%s)"
                                    % (params["read_timeout"], params["operation_timeout"]))
+        problem = self.needs_second_hop and second_hop_problem(params["transport"], params["kerberos_delegation"])
+        problem = problem or missing_library(params["transport"])
+        if problem:
+            self.ansible.fail_json(msg=problem)
         self.endpoint = endpoint_url(params["host"], params["port"], params["scheme"])
         self._shell = None
 
@@ -260,7 +307,8 @@ class WinRMModule(VmfleetModule):
         options = dict(endpoint=self.endpoint, transport=params["transport"], username=params["username"],
                        password=params["password"],
                        server_cert_validation="validate" if params["validate_certs"] else "ignore",
-                       operation_timeout_sec=params["operation_timeout"], read_timeout_sec=params["read_timeout"])
+                       operation_timeout_sec=params["operation_timeout"], read_timeout_sec=params["read_timeout"],
+                       kerberos_delegation=params["kerberos_delegation"])
         if params["ca_trust_path"]:
             options["ca_trust_path"] = params["ca_trust_path"]
         if params["client_cert"]:
@@ -268,7 +316,8 @@ class WinRMModule(VmfleetModule):
         return winrm.Protocol(**options)
 
     def error_types(self):
-        return super(WinRMModule, self).error_types() + (HyperVError, ScriptTooLong) + WINRM_ERRORS + REQUESTS_ERRORS
+        return (super(WinRMModule, self).error_types() + (HyperVError, ScriptTooLong) + WINRM_ERRORS + REQUESTS_ERRORS
+                + CREDSSP_ERRORS)
 
     def describe_error(self, error):
         if isinstance(error, (HyperVError, ScriptTooLong)):
@@ -277,9 +326,14 @@ class WinRMModule(VmfleetModule):
         if HAS_PYWINRM and isinstance(error, winrm_exceptions.BasicAuthDisabledError):
             return ("basic authentication is disabled on the WinRM service at %s: use transport ntlm, kerberos or "
                     "credssp, or enable it (winrm set winrm/config/service/auth @{Basic=\"true\"})" % self.endpoint)
-        if HAS_PYWINRM and isinstance(error, winrm_exceptions.InvalidCredentialsError):
+        if HAS_PYWINRM and isinstance(error, winrm_exceptions.InvalidCredentialsError) or (
+                CREDSSP_ERRORS and isinstance(error, credssp_exceptions.NTStatusException)
+                and error.status == STATUS_LOGON_FAILURE):
             return ("authentication failed at %s %s(transport %s): check username and password, and that the account "
                     "may use WinRM on that host (%s)" % (self.endpoint, who, self.params["transport"], error))
+        if CREDSSP_ERRORS and isinstance(error, CREDSSP_ERRORS):
+            return ("CredSSP authentication failed at %s %s(%s): CredSSP must be enabled on the WinRM service there "
+                    "(Enable-WSManCredSSP -Role Server)" % (self.endpoint, who, error))
         if HAS_PYWINRM and isinstance(error, winrm_exceptions.WinRMTransportError):
             return describe_transport_error(error, self.endpoint)
         if HAS_PYWINRM and isinstance(error, winrm_exceptions.WinRMError):

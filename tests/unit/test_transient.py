@@ -205,6 +205,8 @@ def test_winrm_classifier_waits_out_5xx_resets_and_timeouts_never_auth_or_faults
     for code in (400, 401, 403, 404, 409):
         assert not is_transient(winrm_exceptions.WinRMTransportError("http", code, "no")), code
     assert not is_transient(winrm_exceptions.InvalidCredentialsError("rejected"))
+    from requests_credssp.exceptions import NTStatusException
+    assert not is_transient(NTStatusException(0xC000006D, "STATUS_LOGON_FAILURE"))  # a CredSSP logon refused
     assert not is_transient(winrm_exceptions.WinRMError("a WS-Man fault"))
     assert not is_transient(PowerShellError("http://hv:5985/wsman", "reading", 1, "Get-ClusterGroup : not found"))
     assert not is_transient(HyperVError("unknown node"))

@@ -30,13 +30,13 @@ class HyperV:
         self.url = url
         self.port = int(url.split(":")[2].split("/")[0])
         self.control = MockControl(url)
-        self.args = {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "basic",
+        self.args = {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "credssp",
                      "username": USER, "password": PASSWORD}
 
     def ps(self, script):
         """Run a set-up script as an operator would (the real pywinrm); its stdout, asserting success."""
         import winrm
-        result = winrm.Session(self.url, auth=(USER, PASSWORD), transport="basic").run_ps(script)
+        result = winrm.Session(self.url, auth=(USER, PASSWORD), transport="credssp").run_ps(script)
         assert result.status_code == 0, result.std_err.decode(errors="replace")
         return result.std_out.decode()
 

@@ -29,11 +29,12 @@ class Mock:
         self.url = url
         self.control = MockControl(url)
 
-    def session(self, password: str = PASSWORD) -> winrm.Session:
-        return winrm.Session(self.url, auth=(USER, password), transport='basic')
+    def session(self, password: str = PASSWORD, transport: str = 'credssp') -> winrm.Session:
+        """An operator's session: CredSSP (delegated, as the modules connect) unless told otherwise."""
+        return winrm.Session(self.url, auth=(USER, password), transport=transport)
 
-    def protocol(self, **options) -> winrm.Protocol:
-        return winrm.Protocol(self.url, transport='basic', username=USER, password=PASSWORD, **options)
+    def protocol(self, transport: str = 'credssp', **options) -> winrm.Protocol:
+        return winrm.Protocol(self.url, transport=transport, username=USER, password=PASSWORD, **options)
 
     def ps(self, script: str) -> winrm.Response:
         return self.session().run_ps(script)

@@ -13,7 +13,7 @@ def _encoded(script: str) -> str:
 
 def test_wrong_password_is_rejected_with_401(small):
     with pytest.raises(InvalidCredentialsError):
-        small.session(password='wrong').run_ps('Get-ClusterNode')
+        small.session(password='wrong', transport='ntlm').run_ps('Get-ClusterNode')
 
 
 def test_cluster_nodes_round_trip_as_json(small):

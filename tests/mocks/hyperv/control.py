@@ -53,6 +53,10 @@ class MockControl:
     def api_up(self) -> dict:
         return self._call('api/up', {})
 
+    def winrm(self, **settings: bool) -> dict:
+        """The listener's auth settings (basic, negotiate, credssp, allow_unencrypted); given ones are set first."""
+        return self._call('winrm', settings) if settings else self._call('winrm')
+
     def downtime(self, vm: str | None = None) -> Any:
         """One VM's downtime events, or the cluster-wide summary."""
         if vm is None:

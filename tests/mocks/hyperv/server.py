@@ -1,4 +1,5 @@
-"""The HTTP server: `/wsman` for WinRM clients (basic auth), `/_mock/...` for tests (no auth, loopback).
+"""The HTTP server: `/wsman` for WinRM clients (auth.py: Negotiate, CredSSP, Basic; encrypted messages),
+`/_mock/...` for tests (no auth, loopback).
 
 Control API (JSON in, JSON out):
   GET  /_mock/state                  clock, nodes, VMs, migrations, CAU role and runs
@@ -9,15 +10,17 @@ Control API (JSON in, JSON out):
   POST /_mock/reset  {"scenario": path | mapping, "seed": n}   reload (default: the start scenario)
   POST /_mock/fault  {"node_down": "HV03"} | {"node_up": ..} | {"update_failures": {"HV02": 1}}
                      | {"reboot_seconds": {"HV02": 2400}} | {"max_vm_migrations": {"HV01": 4}}
+                     | {"stall_migrations": ["VM"] | {"VM": percent} | []}
   POST /_mock/clock  {"idle_speed": 60}   simulated seconds per real second while no script runs
   POST /_mock/api/down {"mode": "503" | "reset", "seconds": n}   /wsman answers 503 or resets connections
                      (for n real seconds, or until /_mock/api/up); the control API keeps answering
   POST /_mock/api/up                 /wsman answers again
+  GET|POST /_mock/winrm {"basic": true, "credssp": false, "negotiate": true, "allow_unencrypted": true}
+                     the listener's auth settings (POST changes them until the next reset)
   POST /_mock/stop                   shut the server down
 """
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import struct
@@ -29,13 +32,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from . import scenario as scenario_mod
+from .auth import Accounts, Connection, ListenerConfig, Refused
+from .host import Logon
 from .maintenance import crash
 from .state_view import cluster_state, node_events
 from .wsman import WSManService
 
 
 class MockState:
-    """What the server serves: the current cluster (replaced on reset), credentials, the command log."""
+    """What the server serves: the current cluster (replaced on reset), the listener's accounts and auth
+    settings, the command log."""
 
     def __init__(self, scenario: str | Path | dict):
         self.scenario_source = scenario
@@ -59,6 +65,10 @@ class MockState:
         self.cluster = cluster
         self.username = options['username']
         self.password = options['password']
+        if getattr(self, 'accounts', None) is not None:
+            self.accounts.close()
+        self.accounts = Accounts(self.username, self.password, cluster.domain)
+        self.listener = ListenerConfig.from_scenario(data)
         self.commands = []
         self.set_api_down(None)
 
@@ -75,21 +85,13 @@ class MockState:
             self.set_api_down(None)
         return self.api_down_mode
 
-    def record_command(self, line: str, script: str, exit_code: int, stderr: str, seconds: float) -> None:
+    def record_command(self, line: str, script: str, exit_code: int, stderr: str, seconds: float,
+                       logon: Logon | None = None) -> None:
         self.commands.append({'command_line_length': len(line), 'script': script, 'exit_code': exit_code,
                               'stderr': stderr, 'real_seconds': round(seconds, 3),
-                              'sim_time': round(self.cluster.clock.now, 3)})
-
-    def credentials_ok(self, header: str | None) -> bool:
-        if not header or not header.lower().startswith('basic '):
-            return False
-        try:
-            user, separator, password = base64.b64decode(header[6:]).decode('utf-8').partition(':')
-        except (ValueError, UnicodeDecodeError):
-            return False
-        short = user.rsplit('\\', maxsplit=1)[-1].split('@', maxsplit=1)[0].lower()
-        expected = self.username.rsplit('\\', maxsplit=1)[-1].split('@', maxsplit=1)[0].lower()
-        return short == expected and password == self.password
+                              'sim_time': round(self.cluster.clock.now, 3),
+                              'logon': None if logon is None else {'user': logon.user, 'transport': logon.transport,
+                                                                   'delegated': logon.delegated}})
 
     def fault(self, body: dict) -> dict:
         cluster = self.cluster
@@ -104,6 +106,11 @@ class MockState:
                 _node(cluster, name).reboot_seconds = float(seconds)
             for name, count in (body.get('max_vm_migrations') or {}).items():
                 _node(cluster, name).max_vm_migrations = int(count)
+            if 'stall_migrations' in body:  # these VMs' live migrations stop converging (see migration.py)
+                cluster.migrations.set_stalls(body['stall_migrations'])
+            cut_off = cluster.faults.setdefault('unreachable', set())  # see cmdlets/second_hop.py
+            cut_off.update(_node(cluster, n).name.lower() for n in _names(body.get('unreachable')))
+            cut_off.difference_update(_node(cluster, n).name.lower() for n in _names(body.get('reachable')))
             cluster.migrations.dispatch()
         cluster.clock.poke()
         return {'ok': True}
@@ -131,14 +138,19 @@ class _Handler(BaseHTTPRequestHandler):
     def state(self) -> MockState:
         return self.server.mock_state  # type: ignore[attr-defined]
 
+    def setup(self):
+        super().setup()
+        self.auth = Connection()  # one handler per TCP connection: authentication holds for the connection
+
     def log_message(self, fmt, *args):  # quiet
         return
 
-    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, content_type: str,
+              extra: list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
         self.send_header('Content-Type', content_type)
         self.send_header('Content-Length', str(len(body)))
-        for key, value in (extra or {}).items():
+        for key, value in extra or []:
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
@@ -173,11 +185,20 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if outage == '503':  # HTTP.sys answers itself when the service behind the URL takes no requests
             return self._send(503, _HTTPSYS_503, 'text/html; charset=us-ascii')
-        if not self.state.credentials_ok(self.headers.get('Authorization')):
-            return self._send(401, b'', 'text/plain', {'WWW-Authenticate': 'Basic realm="WSMAN"'})
+        state = self.state
+        try:
+            logon, headers = self.auth.authenticate(state.listener, state.accounts, self.headers.get('Authorization'))
+            message, encrypted = self.auth.open(body, self.headers.get('Content-Type') or '', state.listener)
+        except Refused as refusal:
+            return self._send(refusal.status, b'', 'text/plain', refusal.headers)
+        if not message:  # the last leg of a handshake (an empty POST) sets the connection up
+            return self._send(200, b'', 'application/soap+xml;charset=UTF-8', headers)
         endpoint = f'http://{self.headers.get("Host", "127.0.0.1")}/wsman'
-        status, text = self.state.wsman.handle(body, endpoint)
-        self._send(status, text.encode('utf-8'), 'application/soap+xml;charset=UTF-8')
+        status, text = state.wsman.handle(message, endpoint, logon)
+        reply, content_type = text.encode('utf-8'), 'application/soap+xml;charset=UTF-8'
+        if encrypted:
+            reply, content_type = self.auth.seal(reply)
+        self._send(status, reply, content_type, headers)
 
     def _control(self, method: str, path: str):
         state = self.state
@@ -202,6 +223,10 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._json(200, node_events(state.cluster, query.get('node', [None])[0]))
             if name == 'commands':
                 return self._json(200, state.commands)
+            if name == 'winrm':
+                if method == 'POST':
+                    state.listener.update(payload)
+                return self._json(200, state.listener.as_dict())
             if name == 'files':
                 node = state.cluster.node(query.get('node', [state.cluster.endpoint_node])[0])
                 files = dict(node.files.values()) if node else {}

@@ -3,6 +3,7 @@
 Each Command runs its PowerShell in a thread; Receive waits (up to the request's OperationTimeout)
 and answers with base64 streams and CommandState Done plus ExitCode, or with the WS-Man TimedOut
 fault that clients retry. Command lines longer than cmd.exe's limit fail as cmd.exe fails them.
+A shell keeps the Logon of the connection that created it; its scripts run with it (the second hop).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from .clixml import error_stream
-from .host import run_script
+from .host import Logon, run_script
 from .sim import CancelToken
 
 NS = {
@@ -59,6 +60,7 @@ class Command:
 class Shell:
     shell_id: str
     codepage: int
+    logon: Logon
     commands: dict[str, Command] = field(default_factory=dict)
 
 
@@ -71,7 +73,7 @@ class WSManService:
         self.lock = threading.Lock()
 
     # -------------------------------------------------------------- entry
-    def handle(self, body: bytes, endpoint: str) -> tuple[int, str]:
+    def handle(self, body: bytes, endpoint: str, logon: Logon) -> tuple[int, str]:
         try:
             root = ET.fromstring(body)
         except ET.ParseError:
@@ -81,7 +83,8 @@ class WSManService:
         action = self._text(header, 'a:Action') or ''
         try:
             if action == f'{TRANSFER}/Create':
-                return 200, self._envelope(f'{TRANSFER}/CreateResponse', message_id, self._create(root, endpoint))
+                return 200, self._envelope(f'{TRANSFER}/CreateResponse', message_id,
+                                           self._create(root, endpoint, logon))
             shell = self._shell(header)
             if action == f'{SHELL_URI}/Command':
                 return 200, self._envelope(f'{SHELL_URI}/CommandResponse', message_id, self._command(root, shell))
@@ -102,7 +105,7 @@ class WSManService:
             return 500, self._fault(message_id, fault)
 
     # ---------------------------------------------------------- operations
-    def _create(self, root, endpoint: str) -> str:
+    def _create(self, root, endpoint: str, logon: Logon) -> str:
         options = {o.get('Name'): (o.text or '') for o in root.iterfind('.//w:Option', NS)}
         with self.lock:
             if len(self.shells) >= MAX_SHELLS:
@@ -110,7 +113,8 @@ class WSManService:
                             f'The WS-Management service cannot process the request. This user is allowed a maximum '
                             f'number of {MAX_SHELLS} concurrent shells, which has been exceeded. Close existing shells '
                             f'or raise the quota for this user.')
-            shell = Shell(str(uuid.uuid4()).upper(), int(options.get('WINRS_CODEPAGE') or 437))
+            shell = Shell(str(uuid.uuid4()).upper(), int(options.get('WINRS_CODEPAGE') or 437), logon)
+            shell.host = endpoint.split('//', 1)[-1].split('/', 1)[0].rsplit(':', 1)[0]  # the machine it reaches
             self.shells[shell.shell_id] = shell
         return (f'<x:ResourceCreated><a:Address>{endpoint}</a:Address><a:ReferenceParameters>'
                 f'<w:ResourceURI>http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</w:ResourceURI>'
@@ -123,6 +127,7 @@ class WSManService:
         arguments = [a.text or '' for a in line_node.iterfind('rsp:Arguments', NS)] if line_node is not None else []
         line = ' '.join([command.strip()] + arguments).strip()
         cmd = Command(str(uuid.uuid4()).upper(), line)
+        cmd.host = getattr(shell, 'host', None)  # scenario `endpoints`: HTTP Host name -> machine
         shell.commands[cmd.command_id] = cmd
         threading.Thread(target=self._execute, args=(shell, cmd), name=f'winrs-{cmd.command_id[:8]}',
                          daemon=True).start()
@@ -185,16 +190,16 @@ class WSManService:
             if len(cmd.line) > CMD_LINE_LIMIT:
                 out, err, code = '', 'The command line is too long.\r\n', 1
             else:
-                script, out, err, code = self._run_line(cmd)
+                script, out, err, code = self._run_line(cmd, shell.logon)
         except Exception as exc:  # a mock bug must still end the command
             out, err, code = '', f'mock internal error: {exc!r}\r\n', 1
         cmd.stdout = out.encode(encoding, errors='replace')
         cmd.stderr = err.encode(encoding, errors='replace')
         cmd.exit_code = code
-        self.state.record_command(cmd.line, script, code, err, time.monotonic() - started)
+        self.state.record_command(cmd.line, script, code, err, time.monotonic() - started, shell.logon)
         cmd.done.set()
 
-    def _run_line(self, cmd: Command) -> tuple[str, str, str, int]:
+    def _run_line(self, cmd: Command, logon: Logon) -> tuple[str, str, str, int]:
         tokens = cmd.line.split()
         program = tokens[0].lower() if tokens else ''
         cluster = self.state.cluster
@@ -206,8 +211,8 @@ class WSManService:
         script, problem = _script_from_arguments(tokens[1:], cmd.line)
         if problem:
             return '', '', problem, 1
-        node = cluster.node(cluster.endpoint_node)
-        result = run_script(cluster, node, script, cmd.token, self.state.username)
+        node = cluster.endpoint_machine(getattr(cmd, 'host', None))
+        result = run_script(cluster, node, script, cmd.token, self.state.username, logon)
         return script, result.stdout, error_stream(result.errors, result.warnings), result.exit_code
 
     # -------------------------------------------------------------- helpers
