@@ -22,6 +22,7 @@ import re
 from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.node_reads import node_access_error
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import (
     HyperVError, PowerShellError, is_transient)
@@ -33,7 +34,8 @@ MIGRATION_TYPES = {"live": "Live", "quick": "Quick", "move": "Shutdown", "failov
 NODE_STATES = {"Up": "up", "Paused": "maintenance"}  # Down, Joining, Unknown: down
 PRIORITY_NAMES = {3000: "High", 2000: "Medium", 1000: "Low", 0: "NoAutoStart"}
 MIGRATING = (1, 2, 3)  # MigrationState of a VM resource: queued, transferring, (3) finishing
-MIGRATION_ENDED = {4: "cancelled", 5: "failed"}
+MIGRATION_ENDED = {4: "cancelled", 5: "failed"}  # kept until another migration of the VM starts
+ONLINE = ("Online", "PartialOnline")
 MIB = 1024 * 1024
 
 # Live-migration failure events: 21502 (Hyper-V-High-Availability, "Live migration of 'Virtual Machine X' failed",
@@ -69,7 +71,8 @@ class HyperVCluster:
         self.shell = shell
 
     def gather(self, nodes=None):
-        """A Snapshot of the named nodes (default all) and the VM roles they own; unknown names fail."""
+        """A Snapshot of the named nodes (default all) and the VM roles they own; unknown names fail, and so does a
+        node in scope that is not down but whose memory or VMs could not be read."""
         raw = self.shell.json(scripts.cluster_facts())
         node_list = [node_facts(n) for n in raw["nodes"]]
         names = [n["name"] for n in node_list]
@@ -79,6 +82,7 @@ class HyperVCluster:
         for node in node_list:
             snap.node_facts[node["name"]] = node
         in_scope = [v for v in vm_list if v["owner"] in wanted]
+        check_readable([n for n in node_list if n["name"] in wanted], in_scope, raw.get("ep"))
         for node in (n for n in node_list if n["name"] in wanted):
             own = [v for v in in_scope if v["owner"] == node["name"]]
             snap.hosts.append(host_dict(node, own))
@@ -116,8 +120,18 @@ class HyperVCluster:
         return self.shell.text(scripts.host_time()).strip()
 
     def migration_events(self, since=None, event_ids=MIGRATION_EVENT_IDS, logs=MIGRATION_EVENT_LOGS, max_events=1000):
-        """(events parsed by parse_migration_event, newest first; names of the nodes skipped as down)."""
+        """(events parsed by parse_migration_event, newest first; names of the nodes skipped as down).
+
+        HyperVError naming the nodes when the log of a node that is not down could not be read."""
         raw = self.shell.json(scripts.migration_events(event_ids, logs, since, max_events)) or {}
+        failed = raw.get("failed") or []
+        if not isinstance(failed, list):
+            failed = [failed]
+        if failed:
+            problems = {}
+            for item in failed:
+                problems.setdefault(item.get("n"), "%s log: %s" % (item.get("l"), item.get("x")))
+            raise node_access_error("read the event logs", problems, raw.get("ep"))
         events = [parse_migration_event(e) for e in raw.get("events") or []]
         seen, unique = set(), []
         for event in events:
@@ -151,19 +165,35 @@ def _names(values):
 
 
 def node_facts(raw):
-    """What gathering needs from one node, as plain data (memory in MB, None when unreadable)."""
+    """What gathering needs from one node, as plain data (memory in MB, None when unreadable; the read's error)."""
     total_kb, free_kb = raw.get("t"), raw.get("f")
     return {"name": raw["n"], "state": raw["s"], "drain_status": raw["d"],
             "memory_mb": float(total_kb) / 1024 if total_kb else None,
-            "free_memory_mb": float(free_kb) / 1024 if free_kb is not None and total_kb else None}
+            "free_memory_mb": float(free_kb) / 1024 if free_kb is not None and total_kb else None,
+            "read_error": raw.get("x")}
 
 
 def vm_facts(raw):
-    """What gathering needs from one VM role, as plain data (memory in MB)."""
+    """What gathering needs from one VM role, as plain data (memory in MB; the error of reading its VM)."""
     return {"name": raw["n"], "owner": raw["o"], "group_state": raw["s"], "priority": int(raw.get("p") or 0),
             "anti_affinity": _names(raw.get("a")), "preferred_owners": _names(raw.get("po")),
             "memory_startup_mb": float(raw.get("ms") or 0) / MIB, "memory_assigned_mb": float(raw.get("ma") or 0) / MIB,
-            "cpus": int(raw.get("c") or 0), "vm_state": raw.get("vs") or "", "migration_state": int(raw.get("mg") or 0)}
+            "cpus": int(raw.get("c") or 0), "vm_state": raw.get("vs") or "", "migration_state": int(raw.get("mg") or 0),
+            "read_error": raw.get("x")}
+
+
+def check_readable(nodes, vms, endpoint):
+    """HyperVError naming every node that is not down whose memory, or one of whose VMs, could not be read."""
+    down = set(n["name"] for n in nodes if host_state(n["state"]) == "down")
+    problems = {}
+    for node in nodes:
+        if node["name"] not in down and (node["read_error"] or node["memory_mb"] is None):
+            problems[node["name"]] = "memory: %s" % (node["read_error"] or "no answer")
+    for vm in vms:
+        if vm["read_error"] and vm["owner"] not in down:
+            problems.setdefault(vm["owner"], "virtual machine %s: %s" % (vm["name"], vm["read_error"]))
+    if problems:
+        raise node_access_error("read the memory and virtual machines", problems, endpoint)
 
 
 def power_state(facts):
@@ -186,7 +216,10 @@ def host_state(state):
 
 
 def host_dict(node, vms):
-    """One node in the core's host shape (a node whose memory could not be read reports 1 MB)."""
+    """One node in the core's host shape (a down node, whose memory is not read, reports 1 MB; any other node
+    without its memory is an error: check_readable)."""
+    if node["memory_mb"] is None and host_state(node["state"]) != "down":
+        raise HyperVError("the memory of node %s, which is %s, was not read" % (node["name"], node["state"]))
     memory = node["memory_mb"] or 1.0
     reserved = 0.0
     if node["memory_mb"] and node["free_memory_mb"] is not None:
@@ -336,10 +369,10 @@ class HyperVMoveAdapter(MoveAdapter):
                 raise MoveRefused("not failing over %s: its node %s is %s, and failover (turn off, start on %s) is "
                                   "only for the VMs of a node that is down" % (name, move["source"], source, target))
         try:
-            self.shell.text(scripts.move_vm_role(name, target, MIGRATION_TYPES[method]))
+            before = self.shell.json(scripts.move_vm_role(name, target, MIGRATION_TYPES[method])) or {}
         except PowerShellError as error:
             raise MoveRefused(str(error))
-        return self._handle(move, method)
+        return self._handle(move, method, before)
 
     def started(self, move, method):
         """A handle when the cluster shows the role moving (migration queued or running, group Pending) or owned
@@ -347,31 +380,69 @@ class HyperVMoveAdapter(MoveAdapter):
         state = self.shell.json(scripts.vm_role_state(move["vm"])) or {}
         migration = int(state.get("MigrationState") or 0)
         if state.get("o") == move["target"] or migration in MIGRATING or state.get("s") == "Pending":
-            return self._handle(move, method)
+            return self._handle(move, method, {"m": migration}, seen=True)
         return None
 
-    def _handle(self, move, method):
+    def _handle(self, move, method, before, seen=False):
+        """What poll() needs: the VM's MigrationState and the host's clock just before the move (``m``, ``t``), and
+        whether the move has been seen under way since (``seen``)."""
         facts = self.vms.get(move["vm"]) or {}
+        state = before.get("m")
         return {"vm": move["vm"], "source": move["source"], "target": move["target"], "method": method,
-                "running": bool(facts) and power_state(facts) == "on"}
+                "running": bool(facts) and power_state(facts) == "on", "seen": seen, "since": before.get("t"),
+                "before": int(facts.get("migration_state") or 0) if state is None else int(state)}
 
     def poll(self, handle):
         state = self.shell.json(scripts.vm_role_state(handle["vm"])) or {}
         owner, group = state.get("o"), state.get("s")
         migration = int(state.get("MigrationState") or 0)
-        if owner == handle["target"] and migration not in MIGRATING and (group == "Online" or not handle["running"]):
+        if owner == handle["target"] and migration not in MIGRATING and (group in ONLINE or not handle["running"]):
             return MoveStatus(DONE, host=owner)
         if group == "Failed":
             return MoveStatus(FAILED, host=owner, detail="%s of %s to %s failed: the role is Failed on %s" % (
                 MIGRATION_TYPES[handle["method"]], handle["vm"], handle["target"], owner))
-        if handle["method"] == "live" and migration in MIGRATION_ENDED and owner == handle["source"]:
-            return MoveStatus(FAILED, host=owner, detail=self._failure(handle, MIGRATION_ENDED[migration]))
+        if handle["method"] == "live":
+            return self._poll_live(handle, owner, group, migration, int(state.get("MigrationProgress") or 0))
+        return self._poll_offline(handle, owner, group)
+
+    def _poll_live(self, handle, owner, group, migration, percent):
+        """MigrationState 4 or 5 stays from an earlier migration until the cluster starts this one, so it means
+        this move failed only after a transition (this move seen under way, or a value unlike the one before
+        it) or with a failure event of the VM logged since the move began."""
+        if migration in MIGRATING or group == "Pending" or owner != handle["source"] or migration != handle["before"]:
+            handle["seen"] = True
+        if migration in MIGRATION_ENDED and owner == handle["source"]:
+            if handle["seen"] or self._new_failure_event(handle):
+                return MoveStatus(FAILED, host=owner, detail=self._failure(handle, MIGRATION_ENDED[migration]))
+            return MoveStatus(RUNNING, progress="starting", detail="waiting for the cluster to start it",
+                              copying=False)
         if migration == 2:
-            percent = int(state.get("MigrationProgress") or 0)
             return MoveStatus(RUNNING, progress=percent, percent=percent, detail="transferring", copying=True)
         return MoveStatus(RUNNING, progress="queued" if migration == 1 else group, detail="queued", copying=False)
 
+    def _poll_offline(self, handle, owner, group):
+        """Quick, Shutdown and TurnOff take the role offline; back online anywhere but the target, it failed."""
+        if group in ONLINE and handle["seen"]:
+            where = "its source %s" % owner if owner == handle["source"] else owner
+            detail = "%s move of %s to %s failed: %s did not start it, and the role is online again on %s" % (
+                MIGRATION_TYPES[handle["method"]], handle["vm"], handle["target"], handle["target"], where)
+            return MoveStatus(FAILED, host=owner, detail=detail)
+        if group not in ONLINE or owner != handle["source"]:
+            handle["seen"] = True
+        return MoveStatus(RUNNING, progress=group, detail=group, copying=False)
+
+    def _new_failure_event(self, handle):
+        """True when a live-migration failure event of the VM was logged since the move began."""
+        if not handle["since"]:
+            return False
+        try:
+            events, _down = self.cluster.migration_events(since=handle["since"], max_events=20)
+        except HyperVError:
+            return False  # the logs cannot prove it: keep waiting for a transition
+        return any(e["vm"] == handle["vm"] for e in events)
+
     def abort(self, handle):
+        """Cancel the VM's live migration; nothing left to cancel is no error (the script says so by its exit code)."""
         self.shell.text(scripts.cancel_vm_move(handle["vm"]))
 
     def force_complete(self, handle):
@@ -380,7 +451,10 @@ class HyperVMoveAdapter(MoveAdapter):
     def _failure(self, handle, how):
         """'live migration of X to N failed: ...' with the newest matching failure event's reading."""
         text = "live migration of %s to %s %s" % (handle["vm"], handle["target"], how)
-        events, _down = self.cluster.migration_events(max_events=20)
+        try:
+            events, _down = self.cluster.migration_events(max_events=20)
+        except HyperVError as error:  # the failure stands; only its reason could not be read
+            return "%s (its failure events could not be read: %s)" % (text, error)
         mine = [e for e in events if e["vm"] == handle["vm"]]
         if not mine:
             return text

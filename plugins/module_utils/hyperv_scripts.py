@@ -23,24 +23,29 @@ VM_RESOURCE = "Where-Object { $_.ResourceType.Name -eq 'Virtual Machine' }"
 
 
 def cluster_facts():
-    """Cluster name and anti-affinity enforcement, nodes (state, memory in KB), VM roles with their VMs."""
+    """Cluster name and anti-affinity enforcement, the endpoint's name, nodes (state, memory in KB), VM roles with
+    their VMs. A node or VM that could not be read carries the host's error text in ``x`` (reads of other nodes
+    are a second hop)."""
     return compose("reading the cluster's nodes and virtual machines", r"""
         $c = Get-Cluster
         $nodes = foreach ($n in @(Get-ClusterNode)) {
-          $os = $null
+          $os = $null; $x = $null
           if ($n.State.ToString() -ne 'Down') {
-            $os = Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName $n.Name -ErrorAction SilentlyContinue }
+            try { $os = Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName $n.Name -ErrorAction Stop }
+            catch { $x = "$($_.Exception.Message)" } }
           [pscustomobject]@{n=$n.Name; s=$n.State.ToString(); d=$n.DrainStatus.ToString();
-            t=$os.TotalVisibleMemorySize; f=$os.FreePhysicalMemory} }
+            t=$os.TotalVisibleMemorySize; f=$os.FreePhysicalMemory; x=$x} }
         $vms = foreach ($g in @(Get-ClusterGroup | Where-Object { $_.GroupType.ToString() -eq 'VirtualMachine' })) {
-          $vm = $g | Get-VM -ErrorAction SilentlyContinue
+          $vm = $null; $x = $null
+          try { $vm = $g | Get-VM -ErrorAction Stop } catch { $x = "$($_.Exception.Message)" }
           $m = $g | Get-ClusterResource | %(vm_resource)s | Get-ClusterParameter -Name MigrationState
           [pscustomobject]@{n=$g.Name; o=$g.OwnerNode.Name; s=$g.State.ToString(); p=$g.Priority;
             a=@($g.AntiAffinityClassNames); po=@((Get-ClusterOwnerNode -Group $g.Name).OwnerNodes.Name);
-            ms=$vm.MemoryStartup; ma=$vm.MemoryAssigned; c=$vm.ProcessorCount; vs="$($vm.State)"; mg=$m.Value} }
+            ms=$vm.MemoryStartup; ma=$vm.MemoryAssigned; c=$vm.ProcessorCount; vs="$($vm.State)"; mg=$m.Value; x=$x} }
         %(output)s
         """ % {"vm_resource": VM_RESOURCE, "output": json_output(
-        "([pscustomobject]@{name=$c.Name; enforced=$c.ClusterEnforcedAntiAffinity; nodes=@($nodes); vms=@($vms)})", 4)})
+        "([pscustomobject]@{name=$c.Name; ep=$env:COMPUTERNAME; enforced=$c.ClusterEnforcedAntiAffinity; "
+        "nodes=@($nodes); vms=@($vms)})", 4)})
 
 
 def node_states():
@@ -66,17 +71,29 @@ def resume_node(node, failback):
 
 
 def move_vm_role(vm, node, migration_type):
-    """Start moving a VM role to a node (Live, Quick, Shutdown or TurnOff) without waiting for it."""
+    """Start moving a VM role to a node (Live, Quick, Shutdown or TurnOff) without waiting for it; prints the
+    resource's MigrationState and the host's clock from just before (``m``, ``t``): a 4 or 5 from an earlier
+    migration stays until the cluster starts this one."""
     return compose("moving %s to %s (%s)" % (vm, node, migration_type), r"""
+        $g = Get-ClusterGroup -Name $p.vm -ErrorAction Stop
+        $m = $g | Get-ClusterResource | %s | Get-ClusterParameter -Name MigrationState
+        $t = (Get-Date).ToString('s')
         Move-ClusterVirtualMachineRole -Name $p.vm -Node $p.node -MigrationType $p.type -Wait 0 -ErrorAction Stop | Out-Null
-        """, {"vm": vm, "node": node, "type": migration_type})
+        %s
+        """ % (VM_RESOURCE, json_output("@{m=$m.Value; t=$t}")), {"vm": vm, "node": node, "type": migration_type})
 
 
 def cancel_vm_move(vm):
-    """Cancel a VM's queued or running live migration (no error when there is none any more)."""
+    """Cancel a VM's queued or running live migration. -Cancel with nothing to cancel writes an error, which sets
+    $? and so the exit code: that is no failure (exit 0); a live migration still under way after it is (exit 1)."""
     return compose("cancelling the migration of %s" % vm, r"""
+        $g = Get-ClusterGroup -Name $p.vm -ErrorAction Stop
         Move-ClusterVirtualMachineRole -Name $p.vm -Cancel -ErrorAction SilentlyContinue | Out-Null
-        """, {"vm": vm})
+        if ($?) { exit 0 }
+        $m = ($g | Get-ClusterResource | %s | Get-ClusterParameter -Name MigrationState).Value
+        if ($m -in 1,2,3) { Write-Error ("the live migration of " + $p.vm + " could not be cancelled: " + $Error[0]); exit 1 }
+        exit 0
+        """ % VM_RESOURCE, {"vm": vm})
 
 
 def vm_role_state(vm):
@@ -107,21 +124,29 @@ def host_time():
 
 
 def migration_events(ids, logs, since, max_events):
-    """Migration events of the given IDs from every node that is not down, newest first per node and log."""
+    """Migration events of the given IDs from every node that is not down, newest first per node and log.
+
+    "No events" and "no such log" (told by their error IDs, not by the text, which follows the host's language)
+    are no events; any other failure (a second hop refused, a node not answering) is listed in ``failed``.
+    """
+    params = {"ids": list(ids), "logs": list(logs), "since": since, "max": max_events}
     return compose("reading live-migration events from every node", r"""
         $r = @()
         $skip = @()
+        $bad = @()
         foreach ($n in @(Get-ClusterNode)) {
           if ($n.State.ToString() -eq 'Down') { $skip += $n.Name; continue }
           foreach ($log in @($p.logs)) {
             $f = @{LogName=$log; Id=@($p.ids)}
             if ($p.since) { $f['StartTime'] = [datetime]$p.since }
-            $e = @(Get-WinEvent -ComputerName $n.Name -FilterHashtable $f -MaxEvents $p.max -ErrorAction SilentlyContinue)
+            try { $e = @(Get-WinEvent -ComputerName $n.Name -FilterHashtable $f -MaxEvents $p.max -ErrorAction Stop) }
+            catch { $e = @(); $i = "$($_.FullyQualifiedErrorId)"
+              if (-not ($i -like 'NoMatchingEventsFound*' -or $i -like 'NoMatchingLogsFound*')) {
+                $bad += [pscustomobject]@{n=$n.Name; l=$log; x="$($_.Exception.Message)"} } }
             foreach ($x in $e) { $r += [pscustomobject]@{node=$n.Name; log=$log; id=$x.Id; record=$x.RecordId;
               provider=$x.ProviderName; level=$x.LevelDisplayName; time=$x.TimeCreated.ToString('s'); message=$x.Message} } } }
         %s
-        """ % json_output("@{events=$r; skipped=$skip}", 3), {"ids": list(ids), "logs": list(logs), "since": since,
-                                                              "max": max_events})
+        """ % json_output("@{ep=$env:COMPUTERNAME; events=$r; skipped=$skip; failed=$bad}", 3), params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +159,8 @@ ADAPTER_FIELDS = "@{n=$_.Name; sw=$_.SwitchName; mac=$_.MacAddress; cm=[bool]$_.
 def vm_network_adapters(vm):
     """The VM's network adapters: name, switch, MAC and ClusterMonitored (reached from any node)."""
     return compose("reading the network adapters of %s" % vm, r"""
-        $r = @(Get-ClusterGroup -Name $p.vm -ErrorAction Stop | Get-VM | Get-VMNetworkAdapter | ForEach-Object { %s })
+        $r = @(Get-ClusterGroup -Name $p.vm -ErrorAction Stop | Get-VM -ErrorAction Stop | Get-VMNetworkAdapter |
+          ForEach-Object { %s })
         %s
         """ % (ADAPTER_FIELDS, json_output("$r")), {"vm": vm})
 
@@ -142,7 +168,7 @@ def vm_network_adapters(vm):
 def set_vm_network_monitoring(vm, switch_name, adapter_name, monitored):
     """Set -NotMonitoredInCluster on the VM's adapters on that switch and/or with that name."""
     return compose("setting the protected network of %s" % vm, r"""
-        Get-ClusterGroup -Name $p.vm -ErrorAction Stop | Get-VM | Get-VMNetworkAdapter |
+        Get-ClusterGroup -Name $p.vm -ErrorAction Stop | Get-VM -ErrorAction Stop | Get-VMNetworkAdapter |
         Where-Object { ($null -eq $p.sw -or $_.SwitchName -eq $p.sw) -and ($null -eq $p.an -or $_.Name -eq $p.an) } |
         Set-VMNetworkAdapter -NotMonitoredInCluster $p.nm -ErrorAction Stop
         """, {"vm": vm, "sw": switch_name, "an": adapter_name, "nm": not monitored})

@@ -131,6 +131,7 @@ import math
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils import cau_scripts as scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import configure_cau_role
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.node_reads import node_access_error
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
 
 SETTING = {"post": ("post_update_script", "PostUpdateScript"), "pre": ("pre_update_script", "PreUpdateScript")}
@@ -141,6 +142,13 @@ def same_text(left, right):
     def norm(text):
         return (text or "").replace("\r\n", "\n").rstrip()
     return left is not None and right is not None and norm(left) == norm(right)
+
+
+def _items(value):
+    """A JSON value that PowerShell may have written as one object, null or a list, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 class CauWaitScriptModule(WinRMModule):
@@ -166,11 +174,18 @@ class CauWaitScriptModule(WinRMModule):
                       % path)
         seconds, content = self._content()
         option, setting = SETTING[params["register_as"]]
-        files = self.shell.json(scripts.read_node_files(path)) or []
+        read = self.shell.json(scripts.read_node_files(path)) or {}
+        files = _items(read.get("files"))
+        unreadable = dict((f["n"], f["x"]) for f in files if f.get("x"))
+        if unreadable:
+            raise node_access_error("read %s" % path, unreadable, read.get("ep"))
         down = sorted(f["n"] for f in files if f.get("down"))
         stale = [f["n"] for f in files if not f.get("down") and not same_text(f.get("text"), content)]
         if stale and not self.check_mode:
-            self.shell.text(scripts.write_node_files(path, content, stale))
+            written = self.shell.json(scripts.write_node_files(path, content, stale)) or {}
+            failed = dict((f["n"], f["x"]) for f in _items(written.get("failed")))
+            if failed:
+                raise node_access_error("write %s" % path, failed, written.get("ep"))
         change = configure_cau_role(self.shell, {option: path}, self.check_mode)
         if down:
             self.ansible.warn("node(s) %s are down and did not get %s; run this task again once they are up"

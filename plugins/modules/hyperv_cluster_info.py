@@ -21,6 +21,10 @@ description:
     preferred owners become C(vm_host) should-rules.
   - Running VMs may move C(live), C(quick), C(move) (shutdown and start) or, off a node that is down,
     C(failover); a role with a live migration in flight is C(busy).
+  - Every node's memory and every VM are read from the WinRM endpoint, which for the other nodes is a second hop
+    that only C(transport=credssp) carries. A node in scope that is not down but cannot be read (its memory, or
+    one of its VMs) fails the task, naming the node, the host's error and the fix; a node that is down is
+    reported C(down) without its memory, as before.
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:

@@ -20,6 +20,10 @@ description:
     B(source) node, so every node is read. 22038 (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the
     migration failed at its source) are read too by default.
   - Messages in English and in Japanese are parsed; the whole message is returned as well.
+  - Reading another node's event log from the WinRM endpoint is a second hop that only C(transport=credssp)
+    carries. A node that is not down whose log cannot be read fails the task, naming the node, the host's error
+    and the fix; "no events" and a log the node does not have are told by their error IDs, so hosts answering in
+    any language are read alike. Nodes that are down are skipped and listed in RV(nodes_skipped).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:

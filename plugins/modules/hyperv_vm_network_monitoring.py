@@ -17,7 +17,9 @@ description:
     switch's network fails. An adapter on a network that may drop briefly (backup, VM-to-VM traffic) should not
     move the VM; this module sets C(ClusterMonitored) with C(Set-VMNetworkAdapter -NotMonitoredInCluster).
   - Selects the VM's adapters on O(switch_name), or named O(adapter_name), or both; the VM is found through its
-    cluster role, whichever node runs it.
+    cluster role, whichever node runs it. Reaching a VM on another node than the WinRM endpoint is a second hop
+    that only C(transport=credssp) carries; when the VM cannot be read the task fails with the host's error
+    (naming the node) instead of reporting that the VM has no adapters.
   - Detection of a failed network can take up to a minute, and queued migrations are cancelled when the network
     comes back (seed 001); this setting only decides which adapters count.
 author:

@@ -19,7 +19,7 @@ def test_live_migration_moves_the_vm_in_simulated_time(small):
 
 
 def test_move_with_wait_zero_returns_while_migrating(small):
-    state = small.ps_ok("Move-ClusterVirtualMachineRole -Name APP01 -Node HV01 -Wait 0 | Out-Null; "
+    state = small.ps_ok("Move-ClusterVirtualMachineRole -Name APP01 -Node HV01 -Wait 0 | Out-Null; Start-Sleep 3; "
                         "(Get-ClusterResource -Name 'Virtual Machine APP01' | Get-ClusterParameter -Name "
                         "MigrationState).Value")
     assert state.strip() in ('1', '2')

@@ -10,6 +10,13 @@ cluster does not count them). If the planned node has no room when the move star
 again, so a drain never fails for memory. A failback or Move-ClusterVirtualMachineRole has a fixed
 destination, checks its free memory only when it starts, and fails with event 21502 if the VM does
 not fit.
+
+MigrationState (the VM resource's private property) keeps 4 (Canceled) or 5 (Failure) until another
+migration of the VM starts. A `Move-ClusterVirtualMachineRole` reaches the resource
+`migration_state_lag_seconds` after the cmdlet returns: until then a reader still sees the old value.
+A live migration sets up (1) for `live_migration_setup_seconds`, then copies memory (2) while
+MigrationProgress grows to 100. A VM named in the `stall_migrations` fault stops converging at a percent.
+A Quick/Shutdown/TurnOff move whose destination cannot start the VM returns it to its source node.
 """
 from __future__ import annotations
 
@@ -37,18 +44,34 @@ class Migration:
     error: str = ''
     reserved_mb: int = 0
     planned: bool = False  # a drain's own choice of destination, which it may revise
+    live: bool = False  # a live migration of a running VM (holds slots; the only kind -Cancel stops)
+    transfer_at: float | None = None  # when copying memory began (MigrationState 2)
+    transfer_seconds: float = 0.0
+    stall_percent: int | None = None  # copying stopped converging here (fault stall_migrations)
+    epoch: int = 0  # the scheduled completion that counts (a stall and its end reschedule it)
     on_finish: list[Callable[['Migration'], None]] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
         return self.state in (SUCCEEDED, FAILED, CANCELLED)
 
+    def progress(self, now: float) -> int:
+        """MigrationProgress: the percent of memory copied (0 before the copy starts)."""
+        if self.transfer_at is None:
+            return 0
+        done = 100.0 if self.transfer_seconds <= 0 else 100.0 * (now - self.transfer_at) / self.transfer_seconds
+        if self.stall_percent is not None:
+            done = min(done, self.stall_percent)
+        return int(max(0.0, min(100.0, done)))
+
 
 class MigrationEngine:
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
+        self.pending: list[Migration] = []  # moves the cmdlet accepted that the VM resource does not show yet
         self.queue: list[Migration] = []
         self.running: list[Migration] = []
+        self.stalls: dict[str, int] = {}  # VM name (lower case) -> percent where its copy stops converging
         self.history: list[Migration] = []
         self._ids = itertools.count(1)
 
@@ -63,23 +86,38 @@ class MigrationEngine:
         if not vm.running or migration_type != 'Live':
             self._start_offline_move(migration)
             return migration
+        migration.live = True
         if kind == 'drain' and target is None:
             planned = self.plan_drain_target(vm, source)
             migration.target = planned.name if planned else None
             migration.planned = True
-        vm.migration_state = 1
-        self.queue.append(migration)
-        self.dispatch()
+        lag = self.cluster.timing.migration_state_lag_seconds if kind == 'move' else 0.0
+        if lag > 0:  # the cmdlet returned; the resource still shows the last migration's state
+            self.pending.append(migration)
+            clock.schedule(lag, lambda: self._enqueue(migration))
+        else:
+            self._enqueue(migration)
         return migration
 
+    def _enqueue(self, migration: Migration) -> None:
+        if migration in self.pending:
+            self.pending.remove(migration)
+        elif migration.finished:
+            return
+        migration.vm.migration_state = 1
+        self.queue.append(migration)
+        self.dispatch()
+
     def in_flight(self) -> list[Migration]:
-        return self.queue + self.running
+        return self.pending + self.queue + self.running
 
     def for_vm(self, vm: VirtualMachine) -> Migration | None:
         return next((m for m in self.in_flight() if m.vm is vm), None)
 
     def cancel(self, migration: Migration) -> None:
-        if migration in self.queue:
+        if migration in self.pending:
+            self.pending.remove(migration)
+        elif migration in self.queue:
             self.queue.remove(migration)
         elif migration in self.running:
             self.running.remove(migration)
@@ -90,7 +128,7 @@ class MigrationEngine:
 
     # ------------------------------------------------------------- dispatch
     def _active_on(self, node_name: str) -> int:
-        return sum(1 for m in self.running if m.migration_type == 'Live' and node_name in (m.source, m.target))
+        return sum(1 for m in self.running if m.live and node_name in (m.source, m.target))
 
     def _has_slot(self, node_name: str) -> bool:
         node = self.cluster.node(node_name)
@@ -150,7 +188,7 @@ class MigrationEngine:
         migration.state = RUNNING
         migration.started_at = cluster.clock.now
         vm, source, target = migration.vm, cluster.node(migration.source), cluster.node(target_name)
-        vm.migration_state = 2
+        vm.migration_state = 1  # setup
         if target.state != 'Up' or cluster.free_mb(target) < vm.memory_mb:
             cluster.clock.schedule(timing.migration_failure_seconds, lambda: self._fail_for_memory(migration))
             return
@@ -158,8 +196,45 @@ class MigrationEngine:
         target.reserved_mb += vm.memory_mb
         rate = min(source.live_migration_mb_per_second or timing.live_migration_mb_per_second,
                    target.live_migration_mb_per_second or timing.live_migration_mb_per_second)
-        duration = timing.live_migration_setup_seconds + vm.memory_mb / rate
-        cluster.clock.schedule(duration, lambda: self._complete(migration))
+        migration.transfer_seconds = vm.memory_mb / rate
+        cluster.clock.schedule(timing.live_migration_setup_seconds, lambda: self._transfer(migration))
+
+    def _transfer(self, migration: Migration) -> None:
+        """Setup is over: memory is copied (MigrationState 2) until done, unless the copy stalls."""
+        if migration.state != RUNNING:
+            return
+        migration.vm.migration_state = 2
+        migration.transfer_at = self.cluster.clock.now
+        self._apply_stall(migration)
+        if migration.stall_percent is None:
+            self._schedule_completion(migration, migration.transfer_seconds)
+
+    def _schedule_completion(self, migration: Migration, delay: float) -> None:
+        migration.epoch += 1
+        epoch = migration.epoch
+        self.cluster.clock.schedule(delay, lambda: migration.epoch == epoch and self._complete(migration))
+
+    def set_stalls(self, value) -> None:
+        """Fault `stall_migrations`: VM names (stuck at 50%) or {name: percent}; an empty value ends every stall."""
+        if isinstance(value, dict):
+            self.stalls = {str(k).lower(): int(v) for k, v in value.items()}
+        else:
+            self.stalls = {str(k).lower(): 50 for k in ([value] if isinstance(value, str) else value or [])}
+        for migration in [m for m in self.running if m.transfer_at is not None]:
+            self._apply_stall(migration)
+
+    def _apply_stall(self, migration: Migration) -> None:
+        """Freeze or resume a copy as the stall fault says: memory dirtied as fast as it is copied."""
+        now = self.cluster.clock.now
+        percent = self.stalls.get(migration.vm.name.lower())
+        if percent is not None and migration.stall_percent is None:
+            migration.stall_percent = max(percent, migration.progress(now))
+            migration.epoch += 1  # the completion scheduled before no longer counts
+        elif percent is None and migration.stall_percent is not None:
+            copied = migration.stall_percent / 100.0 * migration.transfer_seconds
+            migration.transfer_at = now - copied
+            migration.stall_percent = None
+            self._schedule_completion(migration, migration.transfer_seconds - copied)
 
     def _complete(self, migration: Migration) -> None:
         if migration.state != RUNNING:
@@ -212,20 +287,46 @@ class MigrationEngine:
         def finish():
             if migration.state != RUNNING:
                 return
-            self.running.remove(migration)
             target = cluster.node(migration.target)
+            if was_running and cluster.free_mb(target) < vm.memory_mb:  # the role goes back (still Pending)
+                cluster.clock.schedule(timing.migration_failure_seconds, lambda: self._return_role(migration))
+                return
+            self.running.remove(migration)
             vm.owner = target.name
             if was_running:
-                if cluster.free_mb(target) >= vm.memory_mb:
-                    vm.state = 'Online'
-                    cluster.vm_up(vm)
-                else:
-                    vm.state = 'Failed'
-                    self._finish(migration, FAILED, f"'{vm.name}' could not start on '{target.name}': not "
-                                                    f"enough memory for {vm.memory_mb} MB.")
-                    return
+                vm.state = 'Online'
+                cluster.vm_up(vm)
             self._finish(migration, SUCCEEDED, '')
         cluster.clock.schedule(delay, finish)
+
+    def _return_role(self, migration: Migration) -> None:
+        """The destination could not start the VM: it comes online on its source again, else (source not Up)
+        on another Up node with room, else it stays Failed on its source."""
+        if migration.state != RUNNING:
+            return
+        cluster, vm = self.cluster, migration.vm
+        self.running.remove(migration)
+        why = f"'{vm.name}' could not start on '{migration.target}': not enough memory for {vm.memory_mb} MB"
+        home = self._restart_node(vm, cluster.node(migration.source), migration.target)
+        if home is None:
+            vm.state = 'Failed'  # keeps its downtime open
+            self._finish(migration, FAILED, f'{why}; no node could bring it online again.')
+            return
+        vm.owner = home.name
+        vm.state = 'Online'
+        if vm.downtime and vm.downtime[-1]['end'] is None:
+            vm.downtime[-1]['target'] = home.name
+        cluster.vm_up(vm)
+        self._finish(migration, FAILED, f"{why}; it is online again on '{home.name}'.")
+
+    def _restart_node(self, vm: VirtualMachine, source: Node | None, failed_target: str) -> Node | None:
+        def fits(node):
+            return node is not None and node.state == 'Up' and self.cluster.free_mb(node) >= vm.memory_mb
+        if fits(source):
+            return source
+        others = [n for n in self.cluster.up_nodes() if n is not source and n.name != failed_target and fits(n)]
+        others.sort(key=lambda n: (-self.cluster.free_mb(n), n.name))
+        return others[0] if others else None
 
     def _finish(self, migration: Migration, state: str, error: str) -> None:
         migration.state = state

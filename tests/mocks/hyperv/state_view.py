@@ -44,7 +44,7 @@ def cluster_state(cluster: Cluster) -> dict[str, Any]:
         } for vm in cluster.vms.values()],
         'downtime': downtime_summary([event for vm in cluster.vms.values() for event in vm.downtime]),
         'migrations': {
-            'queued': len(engine.queue), 'running': len(engine.running),
+            'queued': len(engine.pending) + len(engine.queue), 'running': len(engine.running),
             'finished': dict(Counter(f'{m.kind}:{m.state}' for m in engine.history)),
             'in_flight': [{'vm': m.vm.name, 'source': m.source, 'target': m.target, 'kind': m.kind,
                            'state': m.state} for m in engine.in_flight()],

@@ -8,6 +8,7 @@ from ..powershell import Invocation, Param, Registry
 from ..powershell.enums import FAILBACK_TYPE_CLUSTER, MIGRATION_TYPE
 from ..powershell.values import PSObject, to_string, unroll
 from .objects import (core_group_object, group_object, node_object, resource_object)
+from .second_hop import session_is_remote_undelegated
 
 FAILOVER = Registry()
 NS = 'Microsoft.FailoverClusters.PowerShell'
@@ -195,9 +196,7 @@ def get_cluster_resource(inv: Invocation):
 
 def _vm_parameters(cluster: Cluster, vm: VirtualMachine) -> list[tuple[str, str, object]]:
     migration = cluster.migrations.for_vm(vm)
-    progress = 0
-    if migration is not None and migration.started_at is not None:
-        progress = 50
+    progress = migration.progress(cluster.clock.now) if migration is not None else 0
     return [('VmID', 'String', vm.vm_id), ('OfflineAction', 'UInt32', 1), ('ShutdownAction', 'UInt32', 0),
             ('CheckHeartbeat', 'UInt32', 1), ('MigrationState', 'UInt32', vm.migration_state),
             ('MigrationProgress', 'UInt32', progress), ('VirtualNumaCount', 'UInt32', 1)]
@@ -243,6 +242,11 @@ def move_cluster_vm_role(inv: Invocation):
     vms = vms_from(inv, cluster)
     if inv.get('VMId'):
         vms += [vm for vm in cluster.vms.values() if vm.vm_id.lower() == inv.get('VMId').lower()]
+    if session_is_remote_undelegated(inv):  # "cannot be run remotely without CredSSP" (its reference page)
+        for vm in vms:
+            inv.write_error(f"An error occurred while moving the clustered role '{vm.name}'.\r\nAccess is denied.",
+                            'PermissionDenied', 'Move-ClusterVirtualMachineRole', 'ClusterCmdletException', vm.name)
+        return []
     mtype = inv.get('MigrationType')
     mtype = mtype.name if mtype is not None else 'Live'
     out = []
@@ -259,7 +263,7 @@ def move_cluster_vm_role(inv: Invocation):
 def _move_one(inv: Invocation, cluster: Cluster, vm: VirtualMachine, mtype: str) -> str:
     in_flight = cluster.migrations.for_vm(vm)
     if inv.get('Cancel'):
-        if in_flight is None:
+        if in_flight is None or not in_flight.live:  # -Cancel stops live migrations only
             return f"There is no live migration of '{vm.name}' in progress to cancel."
         cluster.migrations.cancel(in_flight)
         return ''

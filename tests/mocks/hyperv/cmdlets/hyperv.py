@@ -1,5 +1,5 @@
 """Hyper-V cmdlets. Like the real module they act on one host (-ComputerName, default the local node);
-piping cluster groups into Get-VM reaches each VM wherever it runs."""
+piping cluster groups into Get-VM reaches each VM wherever it runs: on another node, a second hop."""
 from __future__ import annotations
 
 from ..cluster import Cluster, NetworkAdapter, Node, VirtualMachine
@@ -7,6 +7,7 @@ from ..powershell import Invocation, Param, Registry
 from ..powershell.operators import like
 from ..powershell.values import PSObject, unroll
 from .objects import adapter_object, vm_object, vmhost_object
+from .second_hop import DENIED, blocked
 
 HYPERV = Registry()
 NS = 'Microsoft.HyperV.PowerShell.Commands'
@@ -23,14 +24,35 @@ def hosts_of(inv: Invocation) -> list[Node]:
             inv.write_error(f"Hyper-V was unable to find a virtual machine host on computer '{name}'. The RPC server "
                             f"is unavailable.", 'ObjectNotFound', 'Unspecified', 'VirtualizationException', name)
             continue
+        if _refused(inv, node, name):
+            continue
         hosts.append(node)
     return hosts
+
+
+def _refused(inv: Invocation, node: Node, target) -> bool:
+    """True after writing the error when the session cannot reach the Hyper-V host `node` (second hop, no answer)."""
+    why = blocked(inv, node)
+    if why == DENIED:
+        inv.write_error(f"You do not have the required permission to complete this task. Contact the administrator "
+                        f"of the authorization policy for the computer '{node.name}'.", 'PermissionDenied',
+                        'AccessDenied', 'VirtualizationException', target)
+    elif why:
+        inv.write_error(f"Hyper-V was unable to find a virtual machine host on computer '{node.name}'. The RPC server "
+                        f"is unavailable.", 'ObjectNotFound', 'Unspecified', 'VirtualizationException', target)
+    return bool(why)
+
+
+def _reachable(inv: Invocation, vms: list[VirtualMachine]) -> list[VirtualMachine]:
+    """The VMs whose host the session can reach; an error for each of the others."""
+    cluster = inv.host.cluster
+    return [vm for vm in vms if cluster.node(vm.owner) is None or not _refused(inv, cluster.node(vm.owner), vm.name)]
 
 
 def _find_vms(inv: Invocation, cluster: Cluster, names: list[str] | None, hosts: list[Node]) -> list[VirtualMachine]:
     found = []
     local = [vm for h in hosts for vm in cluster.vms_on(h.name)]
-    if not names:
+    if not names or not hosts:  # no host answered: its error is written already
         return local
     for name in names:
         match = [vm for vm in local if like(vm.name, name)]
@@ -61,7 +83,7 @@ def get_vm(inv: Invocation):
     cluster = inv.host.cluster
     piped = _piped_vms(inv, 'ClusterObject')
     if piped is not None:
-        return [vm_object(cluster, vm) for vm in piped]
+        return [vm_object(cluster, vm) for vm in _reachable(inv, piped)]
     vms = _find_vms(inv, cluster, inv.get('Name'), hosts_of(inv))
     if inv.get('Id'):
         vms = [vm for vm in vms if vm.vm_id.lower() == str(inv.get('Id')).lower()]
@@ -115,6 +137,9 @@ def _adapters(inv: Invocation, vm_param: str) -> list[tuple[VirtualMachine, Netw
         pairs = [(vm, a) for vm in vms for a in vm.adapters]
     if inv.get('Name'):
         pairs = [(vm, a) for vm, a in pairs if like(a.name, inv.get('Name'))]
+    if piped:
+        allowed = {vm.name for vm in _reachable(inv, list({vm.name: vm for vm, _adapter in pairs}.values()))}
+        pairs = [(vm, a) for vm, a in pairs if vm.name in allowed]
     return pairs
 
 
