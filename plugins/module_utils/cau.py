@@ -48,9 +48,21 @@ CAU_SETTINGS = (
     ("os_rolling_upgrade", "OsRollingUpgrade", "switch"),
     ("attempt_soft_reboot", "AttemptSoftReboot", "switch"),
     ("reboot_mode", "RebootMode", "str"),
+    ("run_once", "RunOnce", "switch"),
 )
 CAU_KINDS = dict((name, kind) for _option, name, kind in CAU_SETTINGS)
-EMPTY = {"str": "", "list": [], "ints": [], "days": "", "plugin_args": []}
+# How Set-CauClusterRole clears a setting: an empty string or array; Weekdays has the value None.
+EMPTY = {"str": "", "list": [], "ints": [], "days": "None", "plugin_args": []}
+# Get-CauClusterRole names the weekly interval WeeksInterval, though it is set with -IntervalWeeks.
+READ_NAMES = {"IntervalWeeks": "WeeksInterval"}
+# Settings the CAU cmdlets have only from a Windows Server release on (their SYNTAX in each release's reference).
+SINCE = dict((option, 2022) for option in (
+    "force_pause_no_drain", "force_pause_and_drain", "force_pause_drain_and_reboot", "skip_update_checks",
+    "site_aware_updating_order", "os_rolling_upgrade", "attempt_soft_reboot", "reboot_mode", "run_once"))
+SINCE.update(suspend_retries_per_node=2025, wait_for_storage_repair_timeout_minutes=2025)
+RELEASES = ((26100, 2025), (20348, 2022), (17763, 2019), (14393, 2016))  # Win32_OperatingSystem BuildNumber
+# The schedule: one of three parameter sets, never mixed (MonthlyDayOfWeek, Weekly, Once).
+SCHEDULE = ("start_date", "days_of_week", "weeks_of_month", "interval_weeks", "run_once")
 
 
 class CauRole:
@@ -61,15 +73,48 @@ class CauRole:
         self.settings = settings
         self.group_name = group_name
         self.status = status
+        self.computer = None  # the machine that answered, its build and Windows Server release
+        self.build = None
+        self.release = None
 
 
-def read_cau_role(shell):
-    raw = shell.json(scripts.read_cau_role()) or {}
+def release_of(build):
+    """The Windows Server release (2016, 2019, 2022, 2025) of a build number; None when unknown."""
+    try:
+        build = int(build)
+    except (TypeError, ValueError):
+        return None
+    return next((release for first, release in RELEASES if build >= first), None)
+
+
+def read_cau_role(shell, cluster_name=None):
+    """The role as read on the endpoint (or, with cluster_name, on that cluster from the endpoint)."""
+    raw = shell.json(scripts.read_cau_role(cluster_name)) or {}
     if not raw.get("exists"):
-        return CauRole(False, dict((option, None) for option, _name, _kind in CAU_SETTINGS))
-    values = raw.get("settings") or {}
-    settings = dict((option, cau_value(kind, values.get(name))) for option, name, kind in CAU_SETTINGS)
-    return CauRole(True, settings, values.get("ResourceGroupName"), values.get("Status"))
+        role = CauRole(False, dict((option, None) for option, _name, _kind in CAU_SETTINGS))
+    else:
+        values = raw.get("settings") or {}
+        settings = dict((option, cau_value(kind, values.get(READ_NAMES.get(name, name))))
+                        for option, name, kind in CAU_SETTINGS)
+        role = CauRole(True, settings, values.get("ResourceGroupName"), values.get("Status"))
+    role.computer = raw.get("cn")
+    role.build = raw.get("build")
+    role.release = release_of(raw.get("build"))
+    return role
+
+
+def unavailable(options, release):
+    """The options the CAU cmdlets of that release do not have (none when the release is unknown)."""
+    return sorted(o for o in options if release and SINCE.get(o, 2016) > release)
+
+
+def refuse_unavailable(options, role):
+    """HyperVError naming the settings that the endpoint's Windows Server release does not have."""
+    missing = unavailable(options, role.release)
+    if missing:
+        raise HyperVError("%s: not available on %s, which runs Windows Server %s (build %s); %s" % (
+            ", ".join(missing), role.computer or "the WinRM endpoint", role.release, role.build,
+            "; ".join("%s needs Windows Server %d or later" % (o, SINCE[o]) for o in missing)))
 
 
 def cau_value(kind, value):
@@ -96,8 +141,6 @@ def cau_value(kind, value):
     return str(value)
 
 
-
-
 def format_timespan(value):
     """'[d.]hh:mm:ss' as .NET writes a TimeSpan, from that form or from a number of minutes."""
     text = str(value).strip()
@@ -122,17 +165,43 @@ def wanted_cau_settings(params):
 
 
 def merged_cau_settings(current, wanted):
-    """The settings after the change: the current ones with the wanted ones over them."""
+    """The settings after the change: the current ones with the wanted ones over them. A wanted schedule replaces
+    the current one's kind: interval_weeks (weekly) drops weeks_of_month (monthly) and the other way round; run_once
+    drops the schedule, and a schedule drops run_once."""
     after = dict(current)
+    if wanted.get("interval_weeks") is not None:
+        after.update(weeks_of_month=None, run_once=False)
+    if wanted.get("weeks_of_month") is not None:
+        after.update(interval_weeks=None, run_once=False)
+    if any(wanted.get(o) is not None for o in ("start_date", "days_of_week")):
+        after["run_once"] = False
+    if wanted.get("run_once"):
+        after.update(start_date=None, days_of_week=None, weeks_of_month=None, interval_weeks=None)
     after.update(wanted)
     return after
 
 
-def cau_arguments(before, after, create):
+def schedule_set(settings):
+    """The parameter set a role with these settings is written with: Once, Weekly or MonthlyDayOfWeek."""
+    if settings.get("run_once"):
+        return "Once"
+    return "Weekly" if settings.get("interval_weeks") is not None else "MonthlyDayOfWeek"
+
+
+def cau_arguments(before, after, create, release=None):
     """Set-CauClusterRole's values (CAU name -> value): every setting that has a value after the change - the seed's
-    rule, current settings passed along with the new ones - and empty values for the ones cleared."""
+    rule, current settings passed along with the new ones - and empty values for the ones cleared. Only the
+    schedule parameters of one parameter set go (Weekly, MonthlyDayOfWeek or Once), and never a parameter the
+    release's cmdlets do not have."""
     values = {}
+    kind_of_schedule = schedule_set(after)
+    skip = set(unavailable([o for o, _n, _k in CAU_SETTINGS], release))
+    skip.update({"Once": ("start_date", "days_of_week", "weeks_of_month", "interval_weeks"),
+                 "Weekly": ("weeks_of_month", "run_once"),
+                 "MonthlyDayOfWeek": ("interval_weeks", "run_once")}[kind_of_schedule])
     for option, name, kind in CAU_SETTINGS:
+        if option in skip:
+            continue
         value, old = after.get(option), before.get(option)
         if kind == "switch":
             if value or (old and not create):
@@ -169,6 +238,7 @@ def configure_cau_role(shell, wanted, check_mode, create=False):
     create=True adds the role when it does not exist; otherwise a missing role is an error.
     """
     role = read_cau_role(shell)
+    refuse_unavailable([o for o, v in wanted.items() if v not in (None, False)], role)
     before = dict(role.settings)
     after = merged_cau_settings(before, wanted)
     if not role.exists and not create:
@@ -177,7 +247,8 @@ def configure_cau_role(shell, wanted, check_mode, create=False):
     changed = not role.exists or any(before.get(o) != v for o, v in wanted.items())
     existed = role.exists
     if changed and not check_mode:
-        shell.text(scripts.write_cau_role(cau_arguments(before, after, not existed), CAU_KINDS, add=not existed))
+        values = cau_arguments(before, after, not existed, role.release)
+        shell.text(scripts.write_cau_role(values, CAU_KINDS, add=not existed))
         role = read_cau_role(shell)
         after = dict(role.settings)
     return CauChange(changed, existed, before, after, role)

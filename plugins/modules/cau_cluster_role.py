@@ -20,7 +20,13 @@ description:
   - On a Hyper-V cluster with little free memory, C(failback_mode=NoFailback) (or a wait script between nodes, see
     M(vmfleet.maintenance.cau_wait_script)) keeps CAU's failback live migrations from racing the next node's drain
     and failing for lack of memory (event 21502, a stopped run).
-  - An empty string clears a text or list setting (O(pre_update_script=''), O(node_order=[])).
+  - An empty string clears a text or list setting (O(pre_update_script=''), O(node_order=[]));
+    O(days_of_week=[]) clears the days (CAU's value C(None)).
+  - The schedule is one of three kinds that Windows never mixes - monthly (O(weeks_of_month)), weekly
+    (O(interval_weeks)) or once (O(run_once)). Giving one switches the role to that kind and drops the other's
+    values; giving none keeps the current kind.
+  - Some settings exist only on newer Windows Server (noted per option). The module reads the node's release
+    (C(Win32_OperatingSystem)) and refuses such a setting on an older one before writing anything.
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -80,12 +86,15 @@ options:
     elements: str
     choices: [Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday]
   weeks_of_month:
-    description: Weeks of the month (1 to 5) the role runs in.
+    description: Weeks of the month (1 to 5) the role runs in (a monthly schedule).
     type: list
     elements: int
   interval_weeks:
-    description: Run every this many weeks.
+    description: Run every this many weeks (a weekly schedule); read back from the role's C(WeeksInterval).
     type: int
+  run_once:
+    description: Run once rather than on a schedule (C(-RunOnce)); drops the schedule. Windows Server 2022 or later.
+    type: bool
   plugin_name:
     description: CAU plug-ins to use (C(Microsoft.WindowsUpdatePlugin), C(Microsoft.HotfixPlugin)).
     type: list
@@ -119,37 +128,37 @@ options:
     description: Minutes a node's drain may take.
     type: int
   suspend_retries_per_node:
-    description: Attempts at draining a node.
+    description: Attempts at draining a node. Windows Server 2025 or later.
     type: int
   wait_for_storage_repair_timeout_minutes:
-    description: Minutes to wait for Storage Spaces Direct repair after a node returns.
+    description: Minutes to wait for Storage Spaces Direct repair after a node returns. Windows Server 2025 or later.
     type: int
   force_pause_no_drain:
-    description: Pause nodes without draining them.
+    description: Pause nodes without draining them. Windows Server 2022 or later.
     type: bool
   force_pause_and_drain:
-    description: Pause and drain even when a role cannot move.
+    description: Pause and drain even when a role cannot move. Windows Server 2022 or later.
     type: bool
   force_pause_drain_and_reboot:
-    description: Pause, drain and restart even when a role cannot move.
+    description: Pause, drain and restart even when a role cannot move. Windows Server 2022 or later.
     type: bool
   skip_update_checks:
-    description: Skip the updates scan.
+    description: Skip the updates scan. Windows Server 2022 or later.
     type: bool
   site_aware_updating_order:
-    description: Sites (fault domains) in the order to update them.
+    description: Sites (fault domains) in the order to update them. Windows Server 2022 or later.
     type: list
     elements: str
   os_rolling_upgrade:
-    description: Run an operating system rolling upgrade.
+    description: Run an operating system rolling upgrade. Windows Server 2022 or later.
     type: bool
   attempt_soft_reboot:
-    description: Try a soft (kernel) restart first.
+    description: Try a Kernel Soft Reboot first. Windows Server 2022 or later.
     type: bool
   reboot_mode:
-    description: How nodes restart.
+    description: How nodes restart (CAU's RebootType). Windows Server 2022 or later.
     type: str
-    choices: [FullReboot, SoftReboot]
+    choices: [ClusProp, FullReboot, SoftReboot, PluginCustomReboot, OrchestratorDefault]
 '''
 
 EXAMPLES = r'''
@@ -222,6 +231,7 @@ class CauClusterRoleModule(WinRMModule):
         days_of_week=dict(type="list", elements="str", choices=DAYS),
         weeks_of_month=dict(type="list", elements="int"),
         interval_weeks=dict(type="int"),
+        run_once=dict(type="bool"),
         plugin_name=dict(type="list", elements="str"),
         plugin_arguments=dict(type="list", elements="dict"),
         run_plugins_serially=dict(type="bool"),
@@ -241,9 +251,12 @@ class CauClusterRoleModule(WinRMModule):
         site_aware_updating_order=dict(type="list", elements="str"),
         os_rolling_upgrade=dict(type="bool"),
         attempt_soft_reboot=dict(type="bool"),
-        reboot_mode=dict(type="str", choices=["FullReboot", "SoftReboot"]),
+        reboot_mode=dict(type="str", choices=["ClusProp", "FullReboot", "SoftReboot", "PluginCustomReboot",
+                                              "OrchestratorDefault"]),
     )
-    module_kwargs = dict(supports_check_mode=True)
+    module_kwargs = dict(supports_check_mode=True, mutually_exclusive=[
+        ("weeks_of_month", "interval_weeks", "run_once"), ("run_once", "days_of_week"), ("run_once", "start_date")])
+    needs_second_hop = False  # Get-/Set-CauClusterRole act on the endpoint's own cluster
     retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):

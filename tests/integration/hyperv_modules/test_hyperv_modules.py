@@ -11,7 +11,6 @@ HOST_KEYS = {"name", "memory_mb", "reserved_memory_mb", "vcpus", "cpu_allocation
 VM_KEYS = {"name", "host", "memory_mb", "vcpus", "power_state", "storage", "methods", "hold", "managed",
            "maintenance", "busy", "priority", "depends_on", "home", "methods_reason"}
 RULE_KEYS = {"name", "kind", "vms", "hosts", "strength", "max_unavailable"}
-RUN_CAU = "$r = Invoke-CauRun -Force -ErrorAction SilentlyContinue; $r.Status.ToString()"
 ADD_ROLE = ("Add-CauClusterRole -MaxFailedNodes 1 -RebootTimeoutMinutes 30 -RequireAllNodesOnline "
             "-PreUpdateScript 'C:\\Scripts\\pre.ps1' -NodeOrder 'HV03','HV01','HV02' -DaysOfWeek 'Tuesday' "
             "-WeeksOfMonth 2,4 -Force")
@@ -42,7 +41,7 @@ def test_wrong_password_is_one_clear_error(small, module, args):
     result = run_module(module, dict(small.args, password="wrong-password", **args))
     assert result["failed"]
     assert result["msg"].startswith("authentication failed at http://127.0.0.1:%d/wsman as CONTOSO\\Administrator "
-                                    "(transport basic): check username and password" % small.port), result["msg"]
+                                    "(transport credssp): check username and password" % small.port), result["msg"]
     assert "wrong-password" not in str(result)
     assert small.commands_sent() == []
 
@@ -220,7 +219,9 @@ def test_network_monitoring_errors_are_clear(small):
 
 
 def test_seed_defaults_fail_with_21502_that_migration_events_reports(seed):
-    assert seed.ps(RUN_CAU).strip() == "Failed"
+    failed = run_module("cau_run", seed.args)
+    assert failed["failed"] and failed["report"]["status"] == "Failed"
+    assert "ended Failed (nodes not updated: HV01, " in failed["msg"] and "more than MaxFailedNodes" in failed["msg"]
     run = seed.control.last_cau_run()
     assert run["events_21502"] > 0 and run["stopped"]
     result = ok(run_module("hyperv_migration_events", dict(seed.args, since="2024-05-14T02:00:00")))
@@ -243,7 +244,7 @@ def test_seed_defaults_fail_with_21502_that_migration_events_reports(seed):
 ])
 def test_seed_cured_through_the_modules_runs_clean(seed, cure, module, args):
     ok(run_module(module, dict(seed.args, **args)))
-    assert seed.ps(RUN_CAU).strip() == "Succeeded", cure
+    assert ok(run_module("cau_run", seed.args))["report"]["status"] == "Succeeded", cure
     run = seed.control.last_cau_run()
     assert run["events_21502"] == 0 and run["failed_nodes"] == [] and not run["stopped"]
     assert ok(run_module("hyperv_migration_events", seed.args))["events"] == []

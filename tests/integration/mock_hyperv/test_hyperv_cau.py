@@ -1,13 +1,42 @@
-"""Cluster-Aware Updating: role settings, and seed 000's race on the tight 10-node cluster."""
+"""Cluster-Aware Updating: role settings, the two kinds of updating run, and seed 000's race on the tight
+10-node cluster."""
 from __future__ import annotations
 
+import json
+
 import pytest
+import winrm
+
+USER, PASSWORD = 'CONTOSO\\Administrator', 'Passw0rd!'
 
 
 SEED = 'seed_tight_10node.yaml'
 REPORT = ("[pscustomobject]@{Status=$r.Status.ToString(); Nodes=@($r.NodeResults | ForEach-Object { "
           "[pscustomobject]@{Node=$_.Node; Status=$_.Status.ToString()} })} | ConvertTo-Json -Compress -Depth 3")
-RUN = '$r = Invoke-CauRun -Force -ErrorAction SilentlyContinue; ' + REPORT
+# The clustered role's own run (self-updating), followed to its end, then its report.
+ROLE_RUN = ('Set-CauClusterRole -UpdateNow -Force; Get-CauRun -WaitForCompletion | Out-Null; '
+            '$r = Get-CauReport -Last -Detailed; ' + REPORT)
+# A remote-updating run from ADMIN01 (not a node) with Invoke-CauRun's defaults.
+REMOTE_RUN = '$r = Invoke-CauRun -ClusterName HVCLU01 -Force -ErrorAction SilentlyContinue; ' + REPORT
+
+
+def coordinator(mock, transport: str = 'credssp') -> winrm.Session:
+    """A session on ADMIN01, the scenario's machine with the CAU tools (reached as localhost)."""
+    return winrm.Session(mock.url.replace('127.0.0.1', 'localhost'), auth=(USER, PASSWORD), transport=transport)
+
+
+def from_mapping(mock, data: dict):
+    """The fixture's mock reset to a scenario given as a mapping."""
+    mock.control.reset(data)
+    return mock
+
+
+def coordinator_json(mock, script: str):
+    result = coordinator(mock).run_ps(script)
+    assert result.status_code == 0, result.std_err.decode(errors='replace')
+    return json.loads(result.std_out.decode())
+
+
 WRITE_EVERYWHERE = ("$text = @'\n{text}\n'@\nforeach ($n in @((Get-ClusterNode).Name)) {{ "
                     "New-Item -ItemType Directory -Path \"\\\\$n\\C$\\Scripts\" -Force | Out-Null; "
                     "Set-Content -Path \"\\\\$n\\C$\\Scripts\\{name}\" -Value $text }}")
@@ -66,11 +95,107 @@ def test_bad_settings_are_refused(small):
     assert small.ps('Get-CauClusterRole').status_code == 1
 
 
+def test_weekly_interval_reads_back_as_weeks_interval_and_schedule_sets_do_not_mix(small):
+    small.ps_ok("Add-CauClusterRole -DaysOfWeek Tuesday -IntervalWeeks 2 -Force")
+    settings = _settings(small)
+    assert settings['WeeksInterval'] == '2' and 'IntervalWeeks' not in settings, 'Set-CauClusterRole.md Example 2'
+    small.ps_ok('Set-CauClusterRole -FailbackMode NoFailback -Force')
+    assert _settings(small)['WeeksInterval'] == '2', 'no schedule parameter: the schedule is kept'
+    mixed = small.ps('Set-CauClusterRole -DaysOfWeek Tuesday -WeeksOfMonth 2 -IntervalWeeks 2 -Force')
+    assert mixed.status_code == 1
+    assert 'Parameter set cannot be resolved using the specified named parameters.' in mixed.std_err.decode()
+    small.ps_ok('Set-CauClusterRole -DaysOfWeek Tuesday -WeeksOfMonth 2 -Force')
+    settings = _settings(small)
+    assert settings['WeeksOfMonth'] == '2' and 'WeeksInterval' not in settings, 'now the monthly set'
+    small.ps_ok('Set-CauClusterRole -RunOnce -Force')
+    settings = _settings(small)
+    assert not {'DaysOfWeek', 'WeeksOfMonth', 'WeeksInterval'} & set(settings) and settings['RunOnce'] == 'True'
+    once = small.ps('Set-CauClusterRole -RunOnce -DaysOfWeek Tuesday -Force')
+    assert 'Parameter set cannot be resolved' in once.std_err.decode()
+    now = small.ps('Set-CauClusterRole -UpdateNow -FailbackMode NoFailback -Force')
+    assert 'Parameter set cannot be resolved' in now.std_err.decode()
+    cleared = small.ps("Set-CauClusterRole -DaysOfWeek '' -Force")
+    assert "Cannot bind parameter 'DaysOfWeek'" in cleared.std_err.decode(), 'an empty string is no Weekdays value'
+    small.ps_ok('Set-CauClusterRole -DaysOfWeek Monday -IntervalWeeks 1 -Force')
+    small.ps_ok('Set-CauClusterRole -DaysOfWeek None -IntervalWeeks 1 -Force')
+    assert 'DaysOfWeek' not in _settings(small), 'None clears the days'
+
+
+@pytest.mark.parametrize('release,refused,accepted', [
+    ('2016', 'RebootMode', 'SuspendClusterNodeTimeoutMinutes'),
+    ('2019', 'ForcePauseAndDrain', 'FailbackMode'),
+    ('2022', 'SuspendRetriesPerNode', 'RebootMode'),
+    ('2025', None, 'WaitForStorageRepairTimeoutMinutes'),
+])
+def test_parameters_of_newer_releases_are_not_found_on_older_ones(small, release, refused, accepted):
+    mock = from_mapping(small, {'cluster': {'name': 'OLD', 'os': int(release)},
+                                'nodes': [{'name': 'N1'}, {'name': 'N2'}], 'cau': {'role': {'MaxFailedNodes': 0}}})
+    os_info = mock.ps_json("Get-CimInstance Win32_OperatingSystem | Select-Object 'Version','BuildNumber','Caption' | "
+                           "ConvertTo-Json -Compress")
+    assert os_info['Caption'].startswith('Microsoft Windows Server %s' % release)
+    values = {'RebootMode': 'FullReboot', 'FailbackMode': 'NoFailback'}
+    if refused:
+        result = mock.ps('Set-CauClusterRole -%s %s -Force' % (refused, values.get(refused, '1')))
+        assert result.status_code == 1
+        assert "A parameter cannot be found that matches parameter name '%s'." % refused in result.std_err.decode()
+    mock.ps_ok('Set-CauClusterRole -%s %s -Force' % (accepted, values.get(accepted, '1')))
+    assert mock.ps('Set-CauClusterRole -RebootMode SoftReboot -Force').status_code == (1 if release < '2022' else 0)
+    if release >= '2022':
+        bad = mock.ps('Set-CauClusterRole -RebootMode FastReboot -Force').std_err.decode()
+        assert 'ClusProp, FullReboot, SoftReboot, PluginCustomReboot, OrchestratorDefault' in bad
+
+
+# ------------------------------------------------------------ the two kinds of updating run
+def test_invoke_cau_run_on_a_node_is_refused(small):
+    small.ps_ok('Add-CauClusterRole -Force')
+    result = small.ps('Invoke-CauRun -Force')
+    assert result.status_code == 1
+    error = result.std_err.decode()
+    assert "The computer 'HV01' is a node of cluster 'HVCLU02'." in error and 'not a member' in error
+    assert small.control.state()['cau']['runs'] == [], 'nothing ran'
+    no_name = coordinator(small).run_ps('Invoke-CauRun -Force')
+    assert no_name.status_code == 1 and 'Specify the cluster with the ClusterName parameter' in \
+        no_name.std_err.decode()
+
+
+def test_remote_run_uses_only_its_own_parameters(fresh):
+    mock = fresh(SEED)
+    mock.ps_ok('Set-CauClusterRole -FailbackMode NoFailback -Force')
+    report = coordinator_json(mock, REMOTE_RUN)
+    run = mock.control.last_cau_run()
+    assert report['Status'] == 'Failed' and run['events_21502'] > 0, "the role's NoFailback is not inherited"
+    mock = fresh(SEED)
+    report = coordinator_json(mock, '$r = Invoke-CauRun -ClusterName HVCLU01 -FailbackMode NoFailback -Force; ' +
+                              REPORT)
+    assert report['Status'] == 'Succeeded' and mock.control.last_cau_run()['events_21502'] == 0
+
+
+def test_remote_run_needs_delegated_credentials(fresh):
+    mock = fresh(SEED)
+    result = coordinator(mock, transport='ntlm').run_ps('Invoke-CauRun -ClusterName HVCLU01 -Force')
+    assert result.status_code == 1 and 'Access is denied' in result.std_err.decode()
+    assert mock.control.state()['cau']['runs'] == []
+
+
+def test_japanese_ui_answers_in_japanese(small):
+    mock = from_mapping(small, {'locale': 'ja-JP', 'cluster': {'name': 'JP'}, 'nodes': [{'name': 'N1'}, {'name': 'N2'}]})
+    protocol = mock.protocol()
+    shell = protocol.open_shell(codepage=65001)  # UTF-8, as the modules ask for
+    command = protocol.run_command(shell, 'powershell', ['-Command', 'Get-CauClusterRole'])
+    out, err, code = protocol.get_command_output(shell, command)
+    protocol.close_shell(shell)
+    error = err.decode('utf-8')  # the CLIXML error stream carries the text as it is
+    assert code == 1 and 'クラスター対応更新' in error and 'not configured' not in error
+    caught = mock.ps_ok('try { Get-CauClusterRole -ErrorAction Stop } catch { '
+                        '"$($_.FullyQualifiedErrorId)|$($_.CategoryInfo.Category)" }').strip()
+    assert caught.startswith('CauRoleNotFound,') and caught.endswith('|ObjectNotFound'), 'ids are not translated'
+
+
 # ------------------------------------------------------------ seed 000's race
 def _run(mock, setup: str = '') -> dict:
     if setup:
         mock.ps_ok(setup)
-    report = mock.ps_json(RUN)
+    report = mock.ps_json(ROLE_RUN)
     run = mock.control.last_cau_run()
     run['report'] = report
     return run
@@ -78,7 +203,7 @@ def _run(mock, setup: str = '') -> dict:
 
 @pytest.fixture(scope='module')
 def seed_runs(fresh) -> dict[str, dict]:
-    """One CAU run per configuration on a fresh copy of the seed cluster."""
+    """One CAU run per configuration on a fresh copy of the seed cluster (the role's own run)."""
     runs = {'defaults': _run(fresh(SEED))}
     runs['no_failback'] = _run(fresh(SEED), 'Set-CauClusterRole -FailbackMode NoFailback -Force')
     measure = fresh(SEED)
@@ -106,7 +231,7 @@ def test_defaults_fail_with_21502_and_stop(seed_runs):
 
 
 def test_failures_show_in_the_system_log_of_the_failback_sources(seed):
-    seed.ps(RUN)
+    seed.ps_ok(ROLE_RUN)
     events = seed.ps_json("$f = @{LogName='System'; ProviderName='Microsoft-Windows-Hyper-V-High-Availability'; "
                           "Id=21502}; $all = foreach ($n in @((Get-ClusterNode).Name)) { Get-WinEvent -ComputerName "
                           "$n -FilterHashtable $f -ErrorAction SilentlyContinue }; "
@@ -137,10 +262,11 @@ def test_quiescence_script_is_clean_and_faster_than_sleeping(seed_runs):
 def test_failed_install_is_retried_and_offline_nodes_block_strict_runs(small):
     small.ps_ok('Add-CauClusterRole -MaxFailedNodes 0 -Force')
     small.control.fault(update_failures={'HV02': 1})
-    assert small.ps_json(RUN)['Status'] == 'Succeeded'
+    assert small.ps_json(ROLE_RUN)['Status'] == 'Succeeded'
     attempts = {n['node']: n['attempts'] for n in small.control.last_cau_run()['nodes']}
     assert attempts == {'HV01': 1, 'HV02': 2, 'HV03': 1}
     small.control.fault(node_down='HV03')
-    report = small.ps_json('$r = Invoke-CauRun -RequireAllNodesOnline -Force -ErrorAction SilentlyContinue; ' + REPORT)
+    report = coordinator_json(small, '$r = Invoke-CauRun -ClusterName HVCLU02 -RequireAllNodesOnline -Force '
+                                     '-ErrorAction SilentlyContinue; ' + REPORT)
     assert report['Status'] == 'Failed'
     assert 'RequireAllNodesOnline' in small.control.last_cau_run()['error']

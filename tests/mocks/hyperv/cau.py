@@ -35,13 +35,47 @@ SETTINGS: list[tuple[str, Any, Any]] = [
     ('ForcePauseAndDrain', 'switch', False), ('ForcePauseDrainAndReboot', 'switch', False),
     ('SkipUpdateChecks', 'switch', False), ('SiteAwareUpdatingOrder', 'string[]', None),
     ('OsRollingUpgrade', 'switch', False), ('AttemptSoftReboot', 'switch', False),
-    ('RebootMode', REBOOT_TYPE, None),
+    ('RebootMode', REBOOT_TYPE, None), ('RunOnce', 'switch', False),
 ]
 SETTING_NAMES = [name for name, ptype, default in SETTINGS]
+# Get-CauClusterRole names the weekly interval WeeksInterval, though it is set with -IntervalWeeks
+# (Set-CauClusterRole.md Example 2 output, winserver2016/2019/2022-ps).
+OUTPUT_NAMES = {'IntervalWeeks': 'WeeksInterval'}
+# Parameters the CAU cmdlets have only from a release on (SYNTAX of Set-/Add-CauClusterRole and Invoke-CauRun in
+# docset/winserver{2016,2019,2022,2025}-ps): none of these exist in 2016 and 2019.
+SINCE = {name: '2022' for name in ('ForcePauseNoDrain', 'ForcePauseAndDrain', 'ForcePauseDrainAndReboot',
+                                   'SkipUpdateChecks', 'SiteAwareUpdatingOrder', 'OsRollingUpgrade',
+                                   'AttemptSoftReboot', 'RebootMode', 'RunOnce', 'ForceSelfUpdate')}
+SINCE.update(SuspendRetriesPerNode='2025', WaitForStorageRepairTimeoutMinutes='2025')
+# Parameter sets of Set-/Add-CauClusterRole: the schedule decides (Set also has UpdateNow and UseDefault alone).
+SCHEDULE_SETS = {'StartDate': ('MonthlyDayOfWeek', 'Weekly'), 'DaysOfWeek': ('MonthlyDayOfWeek', 'Weekly'),
+                 'WeeksOfMonth': ('MonthlyDayOfWeek',), 'IntervalWeeks': ('Weekly',), 'RunOnce': ('Once',)}
+SCHEDULE = ('StartDate', 'DaysOfWeek', 'WeeksOfMonth', 'IntervalWeeks', 'RunOnce')
+# Invoke-CauRun's settings (its DefaultParamSet); the release-bound ones are filtered with SINCE.
 RUN_PARAMETERS = ['MaxFailedNodes', 'MaxRetriesPerNode', 'NodeOrder', 'PreUpdateScript', 'PostUpdateScript',
                   'ConfigurationName', 'RequireAllNodesOnline', 'WarnAfter', 'StopAfter', 'RebootTimeoutMinutes',
                   'SeparateReboots', 'EnableFirewallRules', 'FailbackMode', 'SuspendClusterNodeTimeoutMinutes',
-                  'CauPluginName', 'CauPluginArguments', 'RunPluginsSerially', 'StopOnPluginFailure']
+                  'SuspendRetriesPerNode', 'WaitForStorageRepairTimeoutMinutes', 'ForcePauseNoDrain',
+                  'ForcePauseAndDrain', 'ForcePauseDrainAndReboot', 'SkipUpdateChecks', 'SiteAwareUpdatingOrder',
+                  'CauPluginName', 'CauPluginArguments', 'RunPluginsSerially', 'StopOnPluginFailure',
+                  'OsRollingUpgrade', 'AttemptSoftReboot', 'RebootMode']
+
+
+def available(name: str, release: str) -> bool:
+    """Whether the CAU cmdlets of that Windows Server release have the parameter."""
+    return int(release) >= int(SINCE.get(name, '2016'))
+
+
+def apply_schedule(settings: dict[str, Any], parameter_set: str | None, given: set[str]) -> None:
+    """A Set that names a schedule parameter replaces the schedule with its set's kind (Weekly drops
+    WeeksOfMonth, MonthlyDayOfWeek drops IntervalWeeks, Once drops them all); otherwise it is kept."""
+    if not given & set(SCHEDULE):
+        return
+    keep = {'Weekly': ('StartDate', 'DaysOfWeek', 'IntervalWeeks'),
+            'MonthlyDayOfWeek': ('StartDate', 'DaysOfWeek', 'WeeksOfMonth'), 'Once': ('RunOnce',)}
+    for name in SCHEDULE:
+        if name not in keep.get(parameter_set or '', ()) and name not in given:
+            settings[name] = False if name == 'RunOnce' else None
 
 
 def default_settings(cluster: Cluster) -> dict[str, Any]:

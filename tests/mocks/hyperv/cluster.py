@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import windows
 from .sim import SimClock
 
 VM_NAMESPACE = uuid.UUID('6f1c2a1e-7a53-4c4e-9d0e-3b2f7c1d9a10')
@@ -26,6 +27,7 @@ class Timing:
     live_migration_mb_per_second: float = 1000.0
     live_migration_setup_seconds: float = 5.0
     migration_failure_seconds: float = 3.0
+    migration_state_lag_seconds: float = 2.0  # Move-ClusterVirtualMachineRole returned, resource not updated yet
     quick_migration_seconds: float = 20.0
     shutdown_migration_seconds: float = 60.0
     offline_move_seconds: float = 1.0
@@ -56,7 +58,7 @@ class VirtualMachine:
     auto_failback: int = 0
     processor_count: int = 2
     adapters: list[NetworkAdapter] = field(default_factory=list)
-    migration_state: int = 0  # the VM resource's MigrationState: 0 none, 1 setup, 2 transfer, 5 failed
+    migration_state: int = 0  # the VM resource's MigrationState: 0 none, 1 setup, 2 transfer, 4 canceled, 5 failed
     downtime: list[dict] = field(default_factory=list)  # times a running VM went offline (see Cluster.vm_down)
 
     @functools.cached_property
@@ -125,12 +127,26 @@ class Cluster:
         self.cau = None  # cau.CauRole when the clustered role exists
         self.cau_reports: list = []
         self.cau_current = None
+        self.machines: dict[str, Node] = {}  # computers that are not nodes (a CAU Update Coordinator)
+        self.os_versions: dict[str, str] = {}  # lower-case machine name -> Windows Server release ('2022')
+        self.endpoints: dict[str, str] = {}  # HTTP Host name -> machine WinRM sessions run on
+        self.locale = 'en-US'  # the UI culture of every machine (messages; see windows.py)
 
     @property
     def lock(self):
         return self.clock.lock
 
     # ------------------------------------------------------------- lookups
+    def machine(self, name: str | None) -> Node | None:
+        """A node or another computer of the scenario (`machines`), by short or DNS name."""
+        short = str(name or '').split('.', maxsplit=1)[0].lower()
+        return self.node(name) or self.machines.get(short)
+
+    def endpoint_machine(self, host: str | None) -> Node:
+        """The machine a WinRM session runs on, from the HTTP Host name it used (`endpoints`; default node)."""
+        name = self.endpoints.get(str(host or '').lower())
+        return self.machine(name) or self.node(self.endpoint_node)
+
     def node(self, name: str | None) -> Node | None:
         if not name:
             return None
@@ -192,13 +208,8 @@ class Cluster:
 
     def log_migration_failure(self, vm: VirtualMachine, source: Node, target: Node) -> EventRecord:
         """Event 21502 as Hyper-V writes it when the destination lacks memory for the VM."""
-        message = (
-            f"Live migration of 'Virtual Machine {vm.name}' failed.\r\n\r\n"
-            f"Virtual machine migration operation for '{vm.name}' failed at migration destination "
-            f"'{target.name}'. (Virtual machine ID {vm.vm_id.upper()})\r\n\r\n"
-            f"'{vm.name}' could not initialize. (Virtual machine ID {vm.vm_id.upper()})\r\n\r\n"
-            f"Not enough memory in the system to start the virtual machine {vm.name} with ram size "
-            f"{vm.memory_mb} megabytes. (Virtual machine ID {vm.vm_id.upper()})")
+        message = windows.message(self, 'event_21502', vm=vm.name, target=target.name, vm_id=vm.vm_id.upper(),
+                                  memory_mb=vm.memory_mb)
         return self.log_event(source, 21502, HA_PROVIDER, 2, message,
                               [f'Virtual Machine {vm.name}', vm.name, vm.vm_id.upper(), target.name,
                                vm.memory_mb])

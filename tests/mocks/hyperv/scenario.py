@@ -10,9 +10,10 @@ import yaml
 
 from .cau import CauRole, default_settings
 from .cluster import PRIORITY_VALUES, Cluster, NetworkAdapter, Node, Timing, VirtualMachine
-from .powershell.enums import FAILBACK_TYPE
+from .powershell.enums import FAILBACK_TYPE, REBOOT_TYPE
 from .powershell.values import to_timespan
 from .sim import SimClock
+from .windows import DEFAULT_RELEASE, LOCALES, RELEASES
 
 
 class ScenarioError(ValueError):
@@ -67,7 +68,36 @@ def build(data: dict) -> Cluster:
         _add_group(cluster, group, vm_defaults)
     _add_files(cluster, data.get('files') or {})
     _add_cau(cluster, data.get('cau'))
+    _add_windows(cluster, data, node_defaults)
     return cluster
+
+
+def _release(value: Any, where: str) -> str:
+    release = str(value)
+    if release not in RELEASES:
+        raise ScenarioError(f'{where}: os must be one of {sorted(RELEASES)}, not {value!r}')
+    return release
+
+
+def _add_windows(cluster: Cluster, data: dict, node_defaults: dict) -> None:
+    """`os` (cluster-wide, per node, per machine), `machines` that are not nodes, `endpoints`, `locale`."""
+    default = _release((data.get('cluster') or {}).get('os', node_defaults.get('os', DEFAULT_RELEASE)), 'cluster')
+    for raw in data.get('nodes') or []:
+        cluster.os_versions[str(raw['name']).lower()] = _release(raw.get('os', default), str(raw['name']))
+    for raw in data.get('machines') or []:
+        name = str(raw['name'])
+        if cluster.node(name) is not None:
+            raise ScenarioError(f'machines: {name} is a node of the cluster')
+        cluster.machines[name.lower()] = Node(name=name, memory_mb=int(raw.get('memory_mb', 16384)), node_id=0,
+                                              pending_updates=0)
+        cluster.os_versions[name.lower()] = _release(raw.get('os', default), name)
+    for host, machine in (data.get('endpoints') or {}).items():
+        if cluster.machine(machine) is None:
+            raise ScenarioError(f'endpoints: unknown machine {machine!r}')
+        cluster.endpoints[str(host).lower()] = str(machine)
+    cluster.locale = str(data.get('locale', 'en-US'))
+    if cluster.locale not in LOCALES:
+        raise ScenarioError(f'locale must be one of {list(LOCALES)}')
 
 
 def _mac(cluster: Cluster) -> str:
@@ -135,6 +165,8 @@ def _add_cau(cluster: Cluster, cau: dict | None) -> None:
             raise ScenarioError(f'cau.role: unknown setting {key!r}')
         if key == 'FailbackMode':
             value = FAILBACK_TYPE(value)
+        elif key == 'RebootMode':
+            value = REBOOT_TYPE(value)
         elif key in ('WarnAfter', 'StopAfter') and value is not None:
             value = to_timespan(value)
         settings[key] = value

@@ -4,20 +4,29 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ..cau import (RUN_PARAMETERS, SETTING_NAMES, SETTINGS, CauRole, CauRun, CauRunner, default_settings,
-                   validate_setting)
+from ..cau import (OUTPUT_NAMES, RUN_PARAMETERS, SCHEDULE_SETS, SETTING_NAMES, SETTINGS, CauRole, CauRun, CauRunner,
+                   apply_schedule, available, default_settings, validate_setting)
 from ..cluster import Cluster
 from ..host import run_node_script_file
 from ..powershell import Invocation, Param, Registry
 from ..powershell.enums import CAU_NODE_STATUS, CAU_RESULT, RUN_STATE
-from ..powershell.values import EnumType, PSObject
+from ..powershell.values import EnumType, PSEnum, PSObject
+from ..windows import message, release_of
 
 CAU_CMDLETS = Registry()
 NS = 'Microsoft.ClusterAwareUpdating.Commands'
 CAU = 'Microsoft.ClusterAwareUpdating.'
 TARGET = [Param('ClusterName', position=0), Param('Credential', 'object', position=1)]
-SETTING_PARAMS = [Param(name, ptype) for name, ptype, default in SETTINGS]
-NO_ROLE = 'The current cluster is not configured with a Cluster-Aware Updating clustered role.'
+ROLE_SETS = ('MonthlyDayOfWeek', 'Weekly', 'Once')
+
+
+def _setting_params(names: list[str]) -> list[Param]:
+    """Set-/Add-CauClusterRole's settings, each in the parameter sets its SYNTAX lists."""
+    return [Param(name, ptype, sets=SCHEDULE_SETS.get(name, ROLE_SETS)) for name, ptype, default in SETTINGS
+            if name in names]
+
+
+SETTING_PARAMS = _setting_params(SETTING_NAMES)
 
 
 def _typed(name: str, value: Any) -> Any:
@@ -27,6 +36,13 @@ def _typed(name: str, value: Any) -> Any:
     return value
 
 
+def _cleared(value: Any) -> bool:
+    """What clears a setting: an empty string or array, a switch turned off, the Weekdays value None."""
+    if isinstance(value, PSEnum):
+        return value.name == 'None'
+    return value is None or value is False or (isinstance(value, (str, list)) and len(value) == 0)
+
+
 def _apply(inv: Invocation, cluster: Cluster, settings: dict[str, Any], names: list[str]) -> None:
     for name in names:
         if inv.given(name):
@@ -34,14 +50,42 @@ def _apply(inv: Invocation, cluster: Cluster, settings: dict[str, Any], names: l
             problem = validate_setting(cluster, name, value)
             if problem:
                 raise inv.fail(problem, 'InvalidArgument', 'InvalidCauParameter', 'ArgumentException', value)
-            settings[name] = value
+            settings[name] = (False if isinstance(value, bool) else None) if _cleared(value) else value
+
+
+def _refuse_missing_parameters(inv: Invocation) -> None:
+    """The CAU cmdlets of the machine's release lack the newer parameters: PowerShell's binder error."""
+    release = release_of(inv.host.cluster, inv.host.node)
+    for name in list(inv.args):
+        if not available(name, release):
+            raise inv.command.binding_error(message(inv.host.cluster, 'parameter_not_found', name=name),
+                                            'NamedParameterNotFound')
+
+
+def _target(inv: Invocation) -> Cluster:
+    """The cluster a CAU cmdlet acts on: -ClusterName, else the one this machine is a node of."""
+    cluster, machine = inv.host.cluster, inv.host.node
+    _refuse_missing_parameters(inv)
+    member = cluster.node(machine.name) is not None
+    name = inv.get('ClusterName')
+    if name and str(name).split('.', maxsplit=1)[0].lower() != cluster.name.lower():
+        raise inv.fail(message(cluster, 'cau_cluster_not_found', name=name), 'ObjectNotFound', 'ClusterNotFound',
+                       'ClusterUpdateException', name)
+    if not name and not member:
+        raise inv.fail(message(cluster, 'cau_no_cluster_name', machine=machine.name), 'InvalidArgument',
+                       'NotAClusterNode', 'ClusterUpdateException')
+    logon = getattr(inv.host, 'logon', None)
+    if not member and logon is not None and not logon.delegated and not inv.given('Credential'):
+        raise inv.fail(message(cluster, 'cau_access_denied', cluster=cluster.name), 'PermissionDenied',
+                       'AccessDenied', 'UnauthorizedAccessException', cluster.name)
+    return cluster
 
 
 def _role(inv: Invocation) -> CauRole:
-    role = inv.host.cluster.cau
-    if role is None:
-        raise inv.fail(NO_ROLE, 'ObjectNotFound', 'CauRoleNotFound', 'ClusterUpdateException')
-    return role
+    cluster = _target(inv)
+    if cluster.cau is None:
+        raise inv.fail(message(cluster, 'cau_no_role'), 'ObjectNotFound', 'CauRoleNotFound', 'ClusterUpdateException')
+    return cluster.cau
 
 
 @CAU_CMDLETS.add('Get-CauClusterRole', *TARGET, namespace=NS)
@@ -52,33 +96,37 @@ def get_cau_cluster_role(inv: Invocation):
         value = role.settings.get(name)
         if value is None or value is False or value == []:
             continue
-        pairs.append((name, _typed(name, value)))
+        pairs.append((OUTPUT_NAMES.get(name, name), _typed(name, value)))
     return [PSObject(CAU + 'CauParameter', [('Name', n), ('Value', v)], to_string=n) for n, v in pairs]
 
 
 @CAU_CMDLETS.add('Add-CauClusterRole', *TARGET, Param('VirtualComputerObjectName'), Param('GroupName'),
-                 *SETTING_PARAMS, Param('Force', 'switch'), namespace=NS, should_process=True, confirm_high=True)
+                 *SETTING_PARAMS, Param('Force', 'switch'), namespace=NS, should_process=True, confirm_high=True,
+                 default_set='MonthlyDayOfWeek')
 def add_cau_cluster_role(inv: Invocation):
-    cluster = inv.host.cluster
+    cluster = _target(inv)
     if cluster.cau is not None:
-        raise inv.fail(f"A Cluster-Aware Updating clustered role is already configured on cluster '{cluster.name}'.",
-                       'ResourceExists', 'CauRoleExists', 'ClusterUpdateException')
+        raise inv.fail(message(cluster, 'cau_role_exists', cluster=cluster.name), 'ResourceExists', 'CauRoleExists',
+                       'ClusterUpdateException')
     settings = default_settings(cluster)
     _apply(inv, cluster, settings, SETTING_NAMES)
+    apply_schedule(settings, inv.parameter_set, {n for n in SETTING_NAMES if inv.given(n)})
     group = inv.get('GroupName') or f'CAU{cluster.name[:8].lower()}r1'
     cluster.cau = CauRole(group, settings)
 
 
-@CAU_CMDLETS.add('Set-CauClusterRole', *TARGET, Param('UseDefault', 'switch'), Param('UpdateNow', 'switch'),
-                 *SETTING_PARAMS, Param('Force', 'switch'), namespace=NS, should_process=True, confirm_high=True)
+@CAU_CMDLETS.add('Set-CauClusterRole', *TARGET, Param('UseDefault', 'switch', sets=ROLE_SETS + ('UseDefault',)),
+                 Param('UpdateNow', 'switch', sets=('UpdateNow',)), *SETTING_PARAMS, Param('Force', 'switch'),
+                 namespace=NS, should_process=True, confirm_high=True, default_set='MonthlyDayOfWeek')
 def set_cau_cluster_role(inv: Invocation):
-    cluster = inv.host.cluster
     role = _role(inv)
-    if inv.get('UpdateNow'):
+    cluster = inv.host.cluster
+    if inv.parameter_set == 'UpdateNow':
         _start_background_run(inv, cluster, dict(role.settings))
         return None
     settings = default_settings(cluster) if inv.get('UseDefault') else dict(role.settings)
     _apply(inv, cluster, settings, SETTING_NAMES)
+    apply_schedule(settings, inv.parameter_set, {n for n in SETTING_NAMES if inv.given(n)})
     role.settings = settings
     return None
 
@@ -102,8 +150,9 @@ def disable_cau_cluster_role(inv: Invocation):
 
 
 def _run_settings(inv: Invocation, cluster: Cluster) -> dict[str, Any]:
-    """Explicit Invoke-CauRun parameters over the clustered role's settings over the defaults."""
-    settings = dict(cluster.cau.settings) if cluster.cau is not None else default_settings(cluster)
+    """A remote-updating run's settings: its own parameters over CAU's defaults, never the clustered role's
+    (cluster-aware-updating-options.md, "Use Updating Run Profiles": defaults for what is not passed)."""
+    settings = default_settings(cluster)
     _apply(inv, cluster, settings, RUN_PARAMETERS)
     return settings
 
@@ -116,8 +165,8 @@ def _runner(inv: Invocation, cluster: Cluster, settings: dict[str, Any]) -> CauR
 def _start_background_run(inv: Invocation, cluster: Cluster, settings: dict[str, Any]) -> None:
     """The clustered role starts a self-updating run; it proceeds as its own actor."""
     if cluster.cau_current is not None:
-        raise inv.fail('An Updating Run is already in progress.', 'ResourceBusy', 'RunInProgress',
-                       'ClusterUpdateException')
+        raise inv.fail(message(cluster, 'cau_run_in_progress', cluster=cluster.name), 'ResourceBusy',
+                       'RunInProgress', 'ClusterUpdateException')
     runner = CauRunner(cluster, settings, lambda node, path: run_node_script_file(cluster, node, path, None))
     cluster.cau_current = runner.run
     cluster.clock.enter()
@@ -133,18 +182,23 @@ def _start_background_run(inv: Invocation, cluster: Cluster, settings: dict[str,
 
 @CAU_CMDLETS.add('Invoke-CauRun', Param('ClusterName', position=0), Param('CauPluginName', 'string[]', position=1),
                  Param('Credential', 'object', position=2),
-                 *[p for p in SETTING_PARAMS if p.name in RUN_PARAMETERS and p.name != 'CauPluginName'],
-                 Param('ForceRecovery', 'switch', aliases=('Recover',)), Param('Force', 'switch'),
-                 namespace=NS, should_process=True, confirm_high=True)
+                 *[Param(p.name, p.type) for p in SETTING_PARAMS if p.name in RUN_PARAMETERS and
+                   p.name != 'CauPluginName'],
+                 Param('ForceRecovery', 'switch', aliases=('Recover',)), Param('ForceSelfUpdate', 'switch'),
+                 Param('Force', 'switch'), namespace=NS, should_process=True, confirm_high=True)
 def invoke_cau_run(inv: Invocation):
-    cluster = inv.host.cluster
+    cluster = _target(inv)
+    machine = inv.host.node
+    if cluster.node(machine.name) is not None:
+        raise inv.fail(message(cluster, 'cau_run_on_node', machine=machine.name, cluster=cluster.name),
+                       'InvalidOperation', 'OrchestratorIsClusterNode', 'ClusterUpdateException', machine.name)
     if cluster.cau_current is not None:
-        raise inv.fail(f"An Updating Run is already in progress on cluster '{cluster.name}'.", 'ResourceBusy',
+        raise inv.fail(message(cluster, 'cau_run_in_progress', cluster=cluster.name), 'ResourceBusy',
                        'RunInProgress', 'ClusterUpdateException')
     run = _runner(inv, cluster, _run_settings(inv, cluster)).execute()
     inv.output.append(report_object(cluster, run, detailed=True))
     if run.status != 'Succeeded':
-        inv.write_error(f"The Updating Run on cluster '{cluster.name}' ended with status {run.status}: {run.error}",
+        inv.write_error(message(cluster, 'run_failed', cluster=cluster.name, status=run.status, error=run.error),
                         'OperationStopped', 'UpdatingRunFailed', 'ClusterUpdateException', cluster.name)
 
 
@@ -182,7 +236,7 @@ def run_progress_object(cluster: Cluster, run: CauRun) -> PSObject:
 @CAU_CMDLETS.add('Get-CauRun', *TARGET, Param('WaitForStart', 'switch'), Param('WaitForCompletion', 'switch'),
                  Param('ShowClusterNodeState', 'switch'), namespace=NS)
 def get_cau_run(inv: Invocation):
-    cluster = inv.host.cluster
+    cluster = _target(inv)
     if inv.get('WaitForStart'):
         inv.host.wait(lambda: cluster.cau_current is not None)
     if inv.get('WaitForCompletion'):
@@ -200,7 +254,7 @@ def get_cau_run(inv: Invocation):
                  Param('EndDate', 'datetime', position=2), Param('Last', 'switch'), Param('Detailed', 'switch'),
                  Param('Report', 'object', pipeline=True), Param('Credential', 'object'), namespace=NS)
 def get_cau_report(inv: Invocation):
-    cluster = inv.host.cluster
+    cluster = _target(inv)
     reports = list(cluster.cau_reports)
     piped = inv.input + ([inv.get('Report')] if inv.get('Report') is not None else [])
     if piped:

@@ -26,6 +26,7 @@ class Param:
     mandatory: bool = False
     aliases: tuple[str, ...] = ()
     pipeline: bool = False
+    sets: tuple[str, ...] = ()  # the parameter sets it belongs to; () = all of them
 
 
 COMMON_PARAMS = [
@@ -48,6 +49,7 @@ class Command:
     should_process: bool = False
     confirm_high: bool = False
     all_params: list[Param] = field(default_factory=list)
+    default_set: str | None = None  # set when the cmdlet declares parameter sets (Param.sets)
 
     def __post_init__(self):
         self.all_params = list(self.params) + COMMON_PARAMS + (SHOULD_PROCESS_PARAMS if self.should_process else [])
@@ -89,9 +91,11 @@ class Registry:
         self.aliases: dict[str, str] = {}
 
     def add(self, name: str, *params: Param, namespace: str = 'Microsoft.PowerShell.Commands',
-            should_process: bool = False, confirm_high: bool = False, aliases: tuple[str, ...] = ()):
+            should_process: bool = False, confirm_high: bool = False, aliases: tuple[str, ...] = (),
+            default_set: str | None = None):
         def decorate(func):
-            self.commands[name.lower()] = Command(name, func, list(params), namespace, should_process, confirm_high)
+            self.commands[name.lower()] = Command(name, func, list(params), namespace, should_process, confirm_high,
+                                                  default_set=default_set)
             for alias in aliases:
                 self.aliases[alias.lower()] = name
             return func
@@ -250,7 +254,31 @@ def _bind(command: Command, elements: list[Element], has_pipeline_input: bool) -
             f'Cannot process command because of one or more missing mandatory parameters: {" ".join(missing)}.',
             'InvalidArgument', command.fqid('MissingMandatoryParameter'), 'ParameterBindingException',
             command=command.name, activity=command.name))
+    parameter_set(command, bound)
     return bound
+
+
+def parameter_set(command: Command, bound) -> str | None:
+    """The parameter set the bound names select (None when the cmdlet declares none), or the binder's error.
+
+    Every set that holds all the bound parameters is a candidate; one candidate, or the default set among
+    several, is chosen. Otherwise: "Parameter set cannot be resolved using the specified named parameters."
+    """
+    if command.default_set is None:
+        return None
+    by_name = {p.name: p for p in command.params}
+    every = {s for p in command.params for s in p.sets} | {command.default_set}
+    candidates = set(every)
+    for name in bound:
+        param = by_name.get(name)
+        if param is not None and param.sets:
+            candidates &= set(param.sets)
+    if len(candidates) == 1:
+        return candidates.pop()
+    if command.default_set in candidates:
+        return command.default_set
+    raise command.binding_error('Parameter set cannot be resolved using the specified named parameters.',
+                                'AmbiguousParameterSet')
 
 
 def _type_name_for_message(ptype: Any) -> str:
@@ -286,6 +314,10 @@ class Invocation:
 
     def given(self, name: str) -> bool:
         return name in self.args
+
+    @property
+    def parameter_set(self) -> str | None:
+        return parameter_set(self.command, self.args)
 
     def record(self, message: str, category: str, fqid: str, exception_type: str = 'InvalidOperationException',
                target: Any = None) -> ErrorRecord:

@@ -32,7 +32,8 @@ VM_STATE = EnumType('Microsoft.HyperV.PowerShell.VMState', {
 FAILBACK_TYPE = EnumType(CAU + 'FailbackType', {'NoFailback': 0, 'Immediate': 1, 'Policy': 2})
 WEEKDAYS = EnumType(CAU + 'Weekdays', {'None': 0, 'Sunday': 1, 'Monday': 2, 'Tuesday': 4, 'Wednesday': 8,
                                        'Thursday': 16, 'Friday': 32, 'Saturday': 64}, flags=True)
-REBOOT_TYPE = EnumType(CAU + 'RebootType', {'FullReboot': 0, 'SoftReboot': 1})
+REBOOT_TYPE = EnumType(CAU + 'RebootType', {'ClusProp': 0, 'FullReboot': 1, 'SoftReboot': 2,
+                                            'PluginCustomReboot': 3, 'OrchestratorDefault': 4})
 CAU_RESULT = EnumType(CAU + 'ResultStatus',
                       {'NotStarted': 0, 'Succeeded': 1, 'Failed': 2, 'Canceled': 3, 'Skipped': 4})
 CAU_NODE_STATUS = EnumType(CAU + 'NodeStatus', {
