@@ -103,35 +103,35 @@ def test_a_refused_target_is_replanned_to_a_host_nova_accepts(clean_realnova):
 
 
 def test_nova_migration_force_complete_abort_and_confirm(clean_realnova):
-    nova = clean_realnova
-    nova.boot("db-1", "compute-0")
-    nova.boot("db-2", "compute-0")
+    nova = clean_realnova  # held-*: the fake driver keeps their live migrations running (tools/realnova/novarun.py)
+    nova.boot("held-db-1", "compute-0")
+    nova.boot("held-db-2", "compute-0")
     conn = nova.conn("2.30")
-    conn.compute.live_migrate_server(conn.compute.find_server("db-1"), host="compute-1", block_migration="auto")
-    nova.wait_migration(conn.compute.find_server("db-1").id, "running", timeout=60)
-    listed = run_module("nova_migration", dict(nova.cloud_args, server="db-1"))
+    conn.compute.live_migrate_server(conn.compute.find_server("held-db-1"), host="compute-1", block_migration="auto")
+    nova.wait_migration(conn.compute.find_server("held-db-1").id, "running", timeout=60)
+    listed = run_module("nova_migration", dict(nova.cloud_args, server="held-db-1"))
     assert listed["changed"] is False and listed["migrations"][0]["status"] == "running"
-    checked = run_module("nova_migration", dict(nova.cloud_args, server="db-1", action="force_complete"),
+    checked = run_module("nova_migration", dict(nova.cloud_args, server="held-db-1", action="force_complete"),
                          check_mode=True)
-    assert checked["changed"] and placement_of(nova)["db-1"][0] == "compute-0"
-    done = run_module("nova_migration", dict(nova.cloud_args, server="db-1", action="force_complete"))
+    assert checked["changed"] and placement_of(nova)["held-db-1"][0] == "compute-0"
+    done = run_module("nova_migration", dict(nova.cloud_args, server="held-db-1", action="force_complete"))
     assert done["changed"], done
-    nova.wait_server("db-1", "ACTIVE", host="compute-1", timeout=60)
-    nothing = run_module("nova_migration", dict(nova.cloud_args, server="db-1", action="abort"))
+    nova.wait_server("held-db-1", "ACTIVE", host="compute-1", timeout=60)
+    nothing = run_module("nova_migration", dict(nova.cloud_args, server="held-db-1", action="abort"))
     assert nothing["failed"] and "no live migration in progress" in nothing["msg"]
 
-    conn.compute.live_migrate_server(conn.compute.find_server("db-2"), host="compute-1", block_migration="auto")
-    nova.wait_migration(conn.compute.find_server("db-2").id, "running", timeout=60)
-    aborted = run_module("nova_migration", dict(nova.cloud_args, server="db-2", action="abort"))
+    conn.compute.live_migrate_server(conn.compute.find_server("held-db-2"), host="compute-1", block_migration="auto")
+    nova.wait_migration(conn.compute.find_server("held-db-2").id, "running", timeout=60)
+    aborted = run_module("nova_migration", dict(nova.cloud_args, server="held-db-2", action="abort"))
     assert aborted["changed"], aborted
-    nova.wait_migration(conn.compute.find_server("db-2").id, "cancelled", timeout=60)
-    nova.wait_server("db-2", "ACTIVE", host="compute-0", timeout=60)
+    nova.wait_migration(conn.compute.find_server("held-db-2").id, "cancelled", timeout=60)
+    nova.wait_server("held-db-2", "ACTIVE", host="compute-0", timeout=60)
 
-    nova.conn("2.56").compute.migrate_server(conn.compute.find_server("db-2"), host="compute-2")
-    nova.wait_server("db-2", "VERIFY_RESIZE", host="compute-2", timeout=90)
-    confirmed = run_module("nova_migration", dict(nova.cloud_args, server="db-2", action="confirm"))
+    nova.conn("2.56").compute.migrate_server(conn.compute.find_server("held-db-2"), host="compute-2")
+    nova.wait_server("held-db-2", "VERIFY_RESIZE", host="compute-2", timeout=90)
+    confirmed = run_module("nova_migration", dict(nova.cloud_args, server="held-db-2", action="confirm"))
     assert confirmed["changed"]
-    nova.wait_server("db-2", "ACTIVE", host="compute-2", timeout=60)
+    nova.wait_server("held-db-2", "ACTIVE", host="compute-2", timeout=60)
 
 
 def test_evacuation_of_a_forced_down_host_and_bringing_it_back(clean_realnova):
