@@ -59,11 +59,12 @@ def test_vm_whose_last_live_migration_failed_is_drained_live(small):
 
 def test_quick_move_to_a_node_without_room_fails_at_once_back_on_its_source(small):
     mock = flowing_small(small, 100.0)
-    runner = PlanRunner(adapter_for(mock), {"SQL01": ["quick"]}, timeout=20, poll_seconds=0.05)
+    # simulated time flows while no script runs: poll gently so a loaded machine does not starve it
+    runner = PlanRunner(adapter_for(mock), {"SQL01": ["quick"]}, timeout=120, poll_seconds=0.3)
     began = time.monotonic()
     (result,) = runner.run([{"vm": "SQL01", "source": "HV01", "target": "HV03", "method": "quick",
                              "memory_mb": 24576}])
-    assert time.monotonic() - began < 10, "reported when the role is back, not at the timeout"
+    assert time.monotonic() - began < 60, "reported when the role is back, not at the timeout"
     assert result.status() == "failed" and result.final_host == "HV01"
     assert result.error == ("Quick move of SQL01 to HV03 failed: HV03 did not start it, and the role is online "
                             "again on its source HV01"), result.error
