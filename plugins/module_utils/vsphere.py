@@ -1,30 +1,31 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The vSphere adapter: gather hosts, VMs and DRS rules into the core's shape, move VMs, and check
-the five vMotion failures of seed 003 (pure functions over facts read once).
+"""The vSphere adapter: gather hosts, VMs and DRS rules into the core's shape, and move VMs
+(the vMotion preflight is in vsphere_preflight, cluster services in vsphere_services).
 
 Capacity: ``memory_mb`` is the host's physical memory; ``reserved_memory_mb`` is the memory
 reservation of the host's system resource pool (``HostConfigInfo.systemResources``: what the VMkernel
-and its agents keep back) when vCenter reports it, else 0. vSphere gives no better per-host figure
-through the API; VM memory overhead is what ``headroom_percent`` is for. vCPUs are not admission
-checked by vSphere, so hosts report ``vcpus: 0`` (the core then does not check them).
+and its agents keep back) when vCenter reports it, else 0, plus the failover capacity HA admission
+control keeps back on the host (vsphere_services). vSphere gives no better per-host figure through the
+API; VM memory overhead is what ``headroom_percent`` is for. vCPUs are not admission checked by vSphere,
+so hosts report ``vcpus: 0`` (the core then does not check them). vCLS agent VMs are listed apart, never
+planned.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-import time
-
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
     VsphereError, describe_transport_error, fault_text, is_transient, objects_of)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import (
+    AGENT_TREATMENT, drs_facts, ha_facts, ha_reserve_mb, ha_text, is_agent_vm)
 
 try:
-    from pyVmomi import VmomiSupport, vim, vmodl
+    from pyVmomi import vim, vmodl
 except ImportError:
     pass  # vmware_base reports the missing library once
 
@@ -32,7 +33,6 @@ VSPHERE_METHODS = ("live", "move", "storage")
 METHODS_BY_POWER = {"on": ["live", "storage"], "off": ["move", "storage"], "suspended": ["move", "storage"]}
 POWER = {"poweredOn": "on", "poweredOff": "off", "suspended": "suspended"}
 MIB = 1024 * 1024
-MIGRATE_ENABLED = "Migrate.Enabled"
 VMOTION_PORT = 8000
 MOVE_LABEL = {"live": "vMotion", "move": "cold migration", "storage": "Storage vMotion"}
 MOVE_TASKS = ("VirtualMachine.migrate", "VirtualMachine.relocate")
@@ -41,8 +41,8 @@ FIX_HINTS = {
     "VMotionNotConfigured": "enable the vMotion service on a VMkernel adapter of that host "
                             "(vsphere_vmotion_preflight with fix=true)",
     "CannotAccessVmDevice": "switch the CD/DVD drive to a client device (vsphere_vmotion_preflight with fix=true)",
-    "MigrationFault": "test the vMotion network between the hosts: vmkping -I <vmk> <ip> and nc -z <ip> %d"
-                      % VMOTION_PORT,
+    "MigrationFault": "test the vMotion network between the hosts: vmkping -I <vmk> <ip> and nc -z <ip> %d "
+                      "(vmkping -S vmotion -I <vmk> <ip> for an adapter on the vMotion TCP/IP stack)" % VMOTION_PORT,
 }
 
 
@@ -58,24 +58,10 @@ class Snapshot:
         self.vms = []
         self.rules = []
         self.skipped_rules = []
-        self.details = {"hosts": {}, "vms": {}}
+        self.agent_vms = []
+        self.details = {"hosts": {}, "vms": {}, "clusters": {}}
         self.host_objects = {}
         self.vm_objects = {}
-
-
-class PreflightFacts:
-    """What the vMotion checks read: hosts in scope, their cluster peers, the scope's VMs, datastore mounts."""
-
-    def __init__(self):
-        self.hosts = []
-        self.peers = []
-        self.vms = []
-        self.mounts = {}
-        self.host_objects = {}
-        self.vm_objects = {}
-
-    def findings(self, vmotion_vmk=None, max_clock_skew_seconds=300):
-        return preflight_findings(self.hosts, self.peers, self.vms, self.mounts, vmotion_vmk, max_clock_skew_seconds)
 
 
 class VsphereCluster:
@@ -126,47 +112,29 @@ class VsphereCluster:
                     seen.append(names[mount.key])
         return dict((name, sorted(seen)) for name, seen in mounts.items())
 
-    def inspect(self, hosts, vcenter_time):
-        """PreflightFacts of the hosts in scope, of their cluster peers and of the scope's VMs.
-
-        vcenter_time is vCenter's clock read just before; host clocks are compared with it as it runs on.
-        """
-        facts = PreflightFacts()
-        names = [h.name for h in hosts]
-        peers = self.peers(hosts)
-        started = time.monotonic()
-
-        def vcenter_now():
-            return vcenter_time + datetime.timedelta(seconds=time.monotonic() - started)
-
-        facts.peers = [preflight_host_facts(h, vcenter_now) for h in peers]
-        facts.hosts = [f for f in facts.peers if f["name"] in names]
-        facts.mounts = self.datastore_mounts(peers)
-        for host in hosts:
-            facts.host_objects[host.name] = host
-            if str(host.runtime.connectionState) != "connected":
-                continue
-            for vm in host.vm:
-                facts.vms.append(preflight_vm_facts(vm, host.name))
-                facts.vm_objects[facts.vms[-1]["name"]] = vm
-        return facts
-
     def gather(self, hosts):
         """A Snapshot of the hosts, every VM registered on them and the DRS rules of their clusters."""
         snap = Snapshot()
         mounts = self.datastore_mounts(hosts)
         scope = [h.name for h in hosts]
+        ha_reserved = cluster_services(hosts, snap.details["clusters"])
         for host in hosts:
             facts = host_facts(host, mounts)
+            facts["ha_reserved_memory_mb"] = ha_reserved.get(facts["name"], 0.0)
             snap.hosts.append(host_dict(facts))
             snap.details["hosts"][facts["name"]] = host_details(facts)
             snap.host_objects[facts["name"]] = host
             for vm in host.vm:
                 vfacts = vm_facts(vm, facts["name"])
+                if vfacts["agent"]:
+                    snap.agent_vms.append({"name": vfacts["name"], "host": vfacts["host"],
+                                           "power_state": vfacts["power_state"], "treatment": AGENT_TREATMENT})
+                    continue
                 snap.vms.append(vm_dict(vfacts, mounts, scope))
                 snap.details["vms"][vfacts["name"]] = vm_details(vfacts)
                 snap.vm_objects[vfacts["name"]] = vm
         snap.vms.sort(key=lambda v: v["name"])
+        snap.agent_vms.sort(key=lambda v: v["name"])
         vm_names = dict((obj, name) for name, obj in snap.vm_objects.items())
         clusters = []
         for host in hosts:
@@ -177,6 +145,22 @@ class VsphereCluster:
             snap.rules.extend(rules)
             snap.skipped_rules.extend(skipped)
         return snap
+
+
+def cluster_services(hosts, details):
+    """Memory HA keeps back per host (name -> MB) for the clusters of hosts; fills details (cluster name ->
+    its DRS and HA facts, in operator words too)."""
+    reserved = {}
+    for host in hosts:
+        cluster = host.parent
+        if not isinstance(cluster, vim.ClusterComputeResource) or cluster.name in details:
+            continue
+        memory = dict((h.name, (h.summary.hardware.memorySize or 0) // MIB if h.summary.hardware else 0)
+                      for h in cluster.host)
+        ha = ha_facts(cluster)
+        reserved.update(ha_reserve_mb(ha, memory))
+        details[cluster.name] = {"drs": drs_facts(cluster), "ha": dict(ha, summary=ha_text(ha))}
+    return reserved
 
 
 def host_state(connection_state, in_maintenance_mode):
@@ -219,11 +203,15 @@ def system_reservation_mb(config):
 
 
 def host_dict(facts):
-    """One host in the core's host shape (a host whose memory vCenter never learned reports 1 MB)."""
+    """One host in the core's host shape (a host whose memory vCenter never learned reports 1 MB).
+
+    reserved_memory_mb is the system reservation plus what HA admission control keeps back on the host.
+    """
+    reserved = facts["reserved_memory_mb"] + facts.get("ha_reserved_memory_mb", 0.0)
     return {
         "name": facts["name"],
         "memory_mb": facts["memory_mb"] or 1.0,
-        "reserved_memory_mb": min(facts["reserved_memory_mb"], facts["memory_mb"]),
+        "reserved_memory_mb": min(reserved, facts["memory_mb"]),
         "vcpus": 0,
         "storage": facts["datastores"],
         "state": host_state(facts["connection_state"], facts["in_maintenance_mode"]),
@@ -231,8 +219,8 @@ def host_dict(facts):
 
 
 def host_details(facts):
-    return dict((k, facts[k]) for k in ("cluster", "connection_state", "in_maintenance_mode", "cpu_cores",
-                                        "cpu_mhz", "datastores"))
+    return dict((k, facts.get(k, 0.0)) for k in ("cluster", "connection_state", "in_maintenance_mode", "cpu_cores",
+                                                 "cpu_mhz", "datastores", "ha_reserved_memory_mb"))
 
 
 def vm_facts(vm, host_name):
@@ -248,6 +236,7 @@ def vm_facts(vm, host_name):
         "vcpus": float(config.hardware.numCPU) if config is not None else 0.0,
         "template": bool(config.template) if config is not None else False,
         "accessible": config is not None,
+        "agent": is_agent_vm(config),
         "datastores": file_datastores(config) if config is not None else sorted(d.name for d in vm.datastore),
         "cdroms": [cdrom_facts(d) for d in devices if isinstance(d, vim.vm.device.VirtualCdrom)],
     }
@@ -262,17 +251,19 @@ def file_datastores(config):
 
 
 def cdrom_facts(device):
-    """A CD/DVD drive as plain data: its backing kind, ISO path and datastore, and whether it is connected."""
+    """A CD/DVD drive as plain data: its backing kind (iso, host_device - a drive of the host, emulated or
+    passthrough - or client), ISO path and datastore or host drive, and whether it is connected."""
     backing = device.backing
     connectable = device.connectable
     facts = {"key": device.key, "label": device.deviceInfo.label if device.deviceInfo else "CD/DVD drive",
              "connected": bool(connectable and connectable.connected),
              "start_connected": bool(connectable and connectable.startConnected),
-             "backing": "client", "iso": None, "datastore": None}
+             "backing": "client", "iso": None, "datastore": None, "host_device": None}
     if isinstance(backing, vim.vm.device.VirtualCdrom.IsoBackingInfo):
         facts.update(backing="iso", iso=backing.fileName, datastore=path_datastore(backing.fileName))
-    elif isinstance(backing, vim.vm.device.VirtualCdrom.AtapiBackingInfo):
-        facts.update(backing="host_device")
+    elif isinstance(backing, (vim.vm.device.VirtualCdrom.AtapiBackingInfo,
+                              vim.vm.device.VirtualCdrom.PassthroughBackingInfo)):
+        facts.update(backing="host_device", host_device=backing.deviceName or "(host drive)")
     return facts
 
 
@@ -285,10 +276,13 @@ def path_datastore(path):
 
 
 def local_isos(facts, mounts, scope):
-    """Connected ISO-backed drives whose datastore some other host of the scope does not mount."""
+    """Connected drives that some other host of the scope cannot reach: backed by an ISO on a datastore it
+    does not mount, or by a drive of the VM's own host (no other host reaches it)."""
     others = [h for h in scope if h != facts["host"]]
     found = []
     for cdrom in facts["cdroms"]:
+        if cdrom["connected"] and cdrom["backing"] == "host_device" and others:
+            found.append(dict(cdrom, seen_by=[facts["host"]], blind=others))
         if cdrom["backing"] != "iso" or not cdrom["connected"]:
             continue
         seen = mounts.get(cdrom["datastore"], []) if cdrom["datastore"] else []
@@ -324,7 +318,7 @@ def vm_dict(facts, mounts, scope):
                 methods = []
             reasons.append("connected %s is backed by %s, which %s: switch it to a client device "
                            "(vsphere_vmotion_preflight with fix=true)"
-                           % (cdrom["label"], cdrom["iso"], _seen_by_text(cdrom)))
+                           % (cdrom["label"], backing_text(cdrom), seen_by_text(cdrom)))
     vm = {
         "name": facts["name"],
         "host": facts["host"],
@@ -339,7 +333,15 @@ def vm_dict(facts, mounts, scope):
     return vm
 
 
-def _seen_by_text(cdrom):
+def backing_text(cdrom):
+    """What backs a CD/DVD drive, for messages: its ISO path or the host's drive."""
+    return "the host's own drive %s" % cdrom["host_device"] if cdrom["backing"] == "host_device" else cdrom["iso"]
+
+
+def seen_by_text(cdrom):
+    """Which hosts reach the drive's backing, for messages."""
+    if cdrom["backing"] == "host_device":
+        return "no other host can reach"
     if not cdrom["datastore"]:
         return "is a file of the host itself, on no datastore"
     if not cdrom["seen_by"]:
@@ -350,7 +352,8 @@ def _seen_by_text(cdrom):
 def vm_details(facts):
     return {"power_state": facts["power_state"], "cpus": facts["vcpus"], "template": facts["template"],
             "datastores": facts["datastores"],
-            "cdroms": [dict((k, c[k]) for k in ("label", "backing", "iso", "connected")) for c in facts["cdroms"]]}
+            "cdroms": [dict((k, c[k]) for k in ("label", "backing", "iso", "host_device", "connected"))
+                       for c in facts["cdroms"]]}
 
 
 def rule_facts(cluster, vm_names):
@@ -546,8 +549,9 @@ def _call(method, **kwargs):
 
 
 def powered_on_vms(host):
-    """Names of the VMs that keep the host out of maintenance mode (powered on)."""
-    return sorted(vm.name for vm in host.vm if str(vm.runtime.powerState) == "poweredOn")
+    """Names of the VMs that keep the host out of maintenance mode (powered on; vCLS agent VMs never do)."""
+    return sorted(vm.name for vm in host.vm
+                  if str(vm.runtime.powerState) == "poweredOn" and not is_agent_vm(vm.config))
 
 
 def set_maintenance_mode(host, enter, timeout, wait):
@@ -560,261 +564,3 @@ def set_maintenance_mode(host, enter, timeout, wait):
     except vmodl.MethodFault as fault:
         action = "entering" if enter else "exiting"
         raise VsphereError("%s maintenance mode on %s failed: %s" % (action, host.name, fault_text(fault)))
-
-
-# ---------------------------------------------------------------------------------------------
-# vMotion preflight: facts, the five seed-003 checks, and the fixes
-
-
-def preflight_host_facts(host, vcenter_now):
-    """Per host: connection, Migrate.Enabled, VMkernel adapters and their services, clock and NTP.
-
-    vcenter_now() is vCenter's clock now; the host's offset is taken against the middle of its query.
-    """
-    runtime = host.runtime
-    facts = {"name": host.name, "connection_state": str(runtime.connectionState),
-             "in_maintenance_mode": bool(runtime.inMaintenanceMode), "migrate_enabled": None, "vmknics": [],
-             "vmotion_vmks": [], "management_vmks": [], "clock_offset_seconds": None, "ntp_servers": []}
-    if facts["connection_state"] != "connected":
-        return facts
-    config = host.config
-    facts["migrate_enabled"] = advanced_option(host, MIGRATE_ENABLED)
-    facts["vmknics"] = [{"device": nic.device, "portgroup": nic.portgroup or "",
-                         "ip": nic.spec.ip.ipAddress if nic.spec and nic.spec.ip else None}
-                        for nic in config.network.vnic or []]
-    facts["vmotion_vmks"] = selected_vmks(config, "vmotion")
-    facts["management_vmks"] = selected_vmks(config, "management")
-    before = vcenter_now()
-    now = host.configManager.dateTimeSystem.QueryDateTime()
-    middle = before + (vcenter_now() - before) / 2
-    facts["clock_offset_seconds"] = round((now - middle).total_seconds(), 1)
-    date_time = config.dateTimeInfo
-    ntp = date_time.ntpConfig if date_time is not None else None
-    facts["ntp_servers"] = list(ntp.server or []) if ntp is not None else []
-    return facts
-
-
-def advanced_option(host, key):
-    """The value of a host advanced setting, or None when the host does not have it."""
-    try:
-        values = host.configManager.advancedOption.QueryOptions(key)
-    except vim.fault.InvalidName:
-        return None
-    return values[0].value if values else None
-
-
-def selected_vmks(config, nic_type):
-    """Devices (vmk0, ...) selected for a VMkernel service such as vmotion or management."""
-    info = config.virtualNicManagerInfo
-    for net in (info.netConfig if info is not None else None) or []:
-        if net.nicType == nic_type:
-            devices = dict((nic.key, nic.device) for nic in net.candidateVnic or [])
-            return sorted(devices.get(key, key.rsplit("-", 1)[-1]) for key in net.selectedVnic or [])
-    if nic_type == "vmotion" and config.vmotion is not None and config.vmotion.netConfig is not None:
-        selected = config.vmotion.netConfig.selectedVnic
-        return [selected.rsplit("-", 1)[-1]] if selected else []
-    return []
-
-
-def preflight_vm_facts(vm, host_name):
-    return {"name": vm.name, "host": host_name, "power_state": str(vm.runtime.powerState),
-            "cdroms": [cdrom_facts(d) for d in (vm.config.hardware.device if vm.config else [])
-                       if isinstance(d, vim.vm.device.VirtualCdrom)]}
-
-
-def finding(code, severity, message, fix, hosts=(), vms=(), fixable=False, **details):
-    return {"code": code, "severity": severity, "hosts": list(hosts), "vms": list(vms), "message": message,
-            "fix": fix, "fixable": fixable, "fixed": False, "details": details}
-
-
-def vmotion_vmk_for(facts, wanted=None):
-    """The VMkernel adapter to enable vMotion on: the one named, else the one on a portgroup whose name
-    contains 'vmotion', else the first that is neither selected for management nor on a portgroup whose
-    name contains 'management'; None when the host has none of these."""
-    devices = [nic["device"] for nic in facts["vmknics"]]
-    if wanted:
-        return wanted if wanted in devices else None
-    for nic in facts["vmknics"]:
-        if "vmotion" in nic["portgroup"].lower():
-            return nic["device"]
-    for nic in facts["vmknics"]:
-        if nic["device"] not in facts["management_vmks"] and "management" not in nic["portgroup"].lower():
-            return nic["device"]
-    return None
-
-
-def check_connection(hosts):
-    return [finding("HOST_NOT_CONNECTED", "error", "%s is %s: vCenter cannot read or move anything on it"
-                    % (h["name"], h["connection_state"]),
-                    "reconnect the host in vCenter (Connection > Connect) and run the preflight again",
-                    hosts=[h["name"]])
-            for h in hosts if h["connection_state"] != "connected"]
-
-
-def check_vmotion_vmk(hosts, wanted=None):
-    """Seed-003 case 1: no VMkernel adapter has the vMotion service (or not the one named)."""
-    found = []
-    for host in hosts:
-        if host["connection_state"] != "connected":
-            continue
-        selected = host["vmotion_vmks"]
-        if (wanted and wanted in selected) or (not wanted and selected):
-            continue
-        pick = vmotion_vmk_for(host, wanted)
-        if pick is None:
-            what = "has no VMkernel adapter %s" % wanted if wanted else "has no VMkernel adapter besides management"
-            found.append(finding("VMOTION_VMK_NOT_ENABLED", "error",
-                                 "%s: no VMkernel adapter has the vMotion service enabled and the host %s"
-                                 % (host["name"], what),
-                                 "create a VMkernel adapter on the vMotion network of %s with the vMotion "
-                                 "service ticked" % host["name"], hosts=[host["name"]], vmk=None,
-                                 selected=selected))
-            continue
-        state = "vMotion is enabled on %s instead" % ", ".join(selected) if selected else \
-            "no VMkernel adapter has the vMotion service enabled"
-        found.append(finding("VMOTION_VMK_NOT_ENABLED", "error", "%s: %s" % (host["name"], state),
-                             "enable the vMotion service on %s of %s (Configure > VMkernel adapters > Edit > "
-                             "Port properties > vMotion)" % (pick, host["name"]),
-                             hosts=[host["name"]], fixable=True, vmk=pick, selected=selected))
-    return found
-
-
-def check_migrate_enabled(hosts):
-    """Seed-003 case 3: Migrate.Enabled = 0, often left behind by backup software that failed mid-job."""
-    return [finding("MIGRATE_DISABLED", "error",
-                    "%s: advanced setting %s = %s, so every vMotion to or from it stalls at 20%% and fails"
-                    % (h["name"], MIGRATE_ENABLED, h["migrate_enabled"]),
-                    "set %s back to 1 on %s (Configure > Advanced System Settings); check the backup software "
-                    "that locked it" % (MIGRATE_ENABLED, h["name"]),
-                    hosts=[h["name"]], fixable=True, setting=MIGRATE_ENABLED, value=h["migrate_enabled"])
-            for h in hosts if h["connection_state"] == "connected" and h["migrate_enabled"] == 0]
-
-
-def check_cdrom_local_iso(vms, mounts, peers):
-    """Seed-003 case 2: a connected CD/DVD drive backed by an ISO some other host cannot see."""
-    found = []
-    for vm in vms:
-        for cdrom in local_isos(vm, mounts, peers):
-            found.append(finding(
-                "CDROM_LOCAL_ISO", "error",
-                "%s: connected %s is backed by %s, which %s; vMotion to %s fails"
-                % (vm["name"], cdrom["label"], cdrom["iso"], _seen_by_text(cdrom), ", ".join(cdrom["blind"])),
-                "switch %s of %s to a client device (Edit Settings > CD/DVD drive > Client Device); "
-                "disconnecting alone is not enough" % (cdrom["label"], vm["name"]),
-                hosts=[vm["host"]], vms=[vm["name"]], fixable=True, device_key=cdrom["key"],
-                device=cdrom["label"], iso=cdrom["iso"], datastore=cdrom["datastore"], blind_hosts=cdrom["blind"]))
-    return found
-
-
-def check_clock_skew(hosts, peers, max_skew_seconds):
-    """Seed-003 case 4 (a warning): a host clock further than max_skew_seconds from the median of the hosts."""
-    offsets = sorted(h["clock_offset_seconds"] for h in peers if h["clock_offset_seconds"] is not None)
-    if not offsets:
-        return []
-    middle = len(offsets) // 2
-    median = offsets[middle] if len(offsets) % 2 else (offsets[middle - 1] + offsets[middle]) / 2.0
-    ntp = sorted(set(s for h in peers for s in h["ntp_servers"]))
-    found = []
-    for host in hosts:
-        if host["clock_offset_seconds"] is None:
-            continue
-        skew = round(host["clock_offset_seconds"] - median)
-        if abs(skew) <= max_skew_seconds:
-            continue
-        advice = ("it has no NTP server: configure NTP (%s) and start ntpd" % (", ".join(ntp) or "your NTP servers")
-                  if not host["ntp_servers"] else "check that ntpd runs and reaches %s" % ", ".join(host["ntp_servers"]))
-        found.append(finding(
-            "CLOCK_SKEW", "warning",
-            "%s: clock is %d seconds %s the other hosts (more than %d): vMotion works, but a guest that takes "
-            "its time from the host may jump" % (host["name"], abs(skew), "ahead of" if skew > 0 else "behind",
-                                                 max_skew_seconds),
-            "set the time of %s (Configure > Time Configuration, or esxcli system time set); %s"
-            % (host["name"], advice),
-            hosts=[host["name"]], skew_seconds=skew, ntp_servers=host["ntp_servers"]))
-    return found
-
-
-def check_vmotion_network(hosts, peers, wanted=None):
-    """Seed-003 case 5: the API cannot see whether vMotion traffic passes; say what to test, host by host."""
-    address = {}
-    for host in peers:
-        vmks = host["vmotion_vmks"] or [v for v in [vmotion_vmk_for(host, wanted)] if v]
-        nics = dict((n["device"], n) for n in host["vmknics"])
-        for vmk in vmks:
-            if vmk in nics and nics[vmk]["ip"]:
-                address[host["name"]] = (vmk, nics[vmk]["ip"])
-                break
-    commands = []
-    for host in hosts:
-        if host["name"] not in address:
-            continue
-        vmk = address[host["name"]][0]
-        for peer in peers:
-            if peer["name"] != host["name"] and peer["name"] in address:
-                ip = address[peer["name"]][1]
-                commands.append({"from": host["name"], "to": peer["name"], "vmkping": "vmkping -I %s %s" % (vmk, ip),
-                                 "nc": "nc -z %s %d" % (ip, VMOTION_PORT)})
-    if not commands:
-        return []
-    tested = sorted(set(c["from"] for c in commands) | set(c["to"] for c in commands))
-    return [finding("VMOTION_NETWORK_UNVERIFIED", "info",
-                    "the vSphere API cannot tell whether vMotion traffic (TCP %d) passes between %s"
-                    % (VMOTION_PORT, ", ".join(tested)),
-                    "on each host's ESXi shell run the vmkping and nc commands in details.commands; a vmkping "
-                    "without reply or an nc without 'succeeded' means a router, firewall or VLAN blocks vMotion",
-                    hosts=tested, commands=commands)]
-
-
-def preflight_findings(hosts, peers, vms, mounts, vmotion_vmk=None, max_clock_skew_seconds=300):
-    """Every finding for the hosts in scope (facts of their peers give the clock median and the network)."""
-    peer_names = [p["name"] for p in peers]
-    return (check_connection(hosts) + check_vmotion_vmk(hosts, vmotion_vmk) + check_cdrom_local_iso(vms, mounts, peer_names)
-            + check_migrate_enabled(hosts) + check_clock_skew(hosts, peers, max_clock_skew_seconds)
-            + check_vmotion_network(hosts, peers, vmotion_vmk))
-
-
-def finding_key(item):
-    return (item["code"], tuple(item["hosts"]), tuple(item["vms"]))
-
-
-def fix_diff(item):
-    """(object kind, name, before, after) of the setting a fixable finding changes."""
-    details = item["details"]
-    if item["code"] == "MIGRATE_DISABLED":
-        return "hosts", item["hosts"][0], {MIGRATE_ENABLED: details["value"]}, {MIGRATE_ENABLED: 1}
-    if item["code"] == "VMOTION_VMK_NOT_ENABLED":
-        selected = details["selected"]
-        return "hosts", item["hosts"][0], {"vmotion_vmks": selected}, {"vmotion_vmks": sorted(selected + [details["vmk"]])}
-    return ("vms", item["vms"][0], {details["device"]: {"backing": details["iso"], "connected": True}},
-            {details["device"]: {"backing": "client device", "connected": False}})
-
-
-def apply_fix(item, host_objects, vm_objects, wait):
-    """Carry out one fixable finding; wait(task) follows a task to its end. Faults name the finding."""
-    try:
-        _apply_fix(item, host_objects, vm_objects, wait)
-    except vmodl.MethodFault as fault:
-        where = ", ".join(item["vms"] or item["hosts"])
-        raise VsphereError("fixing %s on %s failed: %s" % (item["code"], where, fault_text(fault)))
-
-
-def _apply_fix(item, host_objects, vm_objects, wait):
-    details = item["details"]
-    if item["code"] == "MIGRATE_DISABLED":
-        host = host_objects[item["hosts"][0]]
-        value = VmomiSupport.vmodlTypes["long"](1)  # ESXi wants an xsd:long, a Python int is an xsd:int
-        host.configManager.advancedOption.UpdateOptions([vim.option.OptionValue(key=MIGRATE_ENABLED, value=value)])
-    elif item["code"] == "VMOTION_VMK_NOT_ENABLED":
-        host_objects[item["hosts"][0]].configManager.virtualNicManager.SelectVnicForNicType("vmotion", details["vmk"])
-    elif item["code"] == "CDROM_LOCAL_ISO":
-        wait(cdrom_to_client_device(vm_objects[item["vms"][0]], details["device_key"]))
-
-
-def cdrom_to_client_device(vm, device_key):
-    """Start the reconfiguration that backs the drive by a (disconnected) client device; returns the task."""
-    device = [d for d in vm.config.hardware.device if d.key == device_key][0]
-    device.backing = vim.vm.device.VirtualCdrom.RemotePassthroughBackingInfo(deviceName="", exclusive=False)
-    device.connectable = vim.vm.device.VirtualDevice.ConnectInfo(connected=False, startConnected=False,
-                                                                 allowGuestControl=True)
-    change = vim.vm.device.VirtualDeviceSpec(operation=vim.vm.device.VirtualDeviceSpec.Operation.edit, device=device)
-    return vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[change]))

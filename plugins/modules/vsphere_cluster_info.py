@@ -16,14 +16,19 @@ description:
     O(vmfleet.maintenance.placement_plan#module:hosts), O(vmfleet.maintenance.placement_plan#module:vms) and
     O(vmfleet.maintenance.placement_plan#module:rules) take them; what the core does not use is in RV(details).
   - Hosts - C(memory_mb) is the physical memory; C(reserved_memory_mb) the memory reservation of the host's
-    system resource pool (what the VMkernel keeps back) when vCenter reports it, else 0 - plan with
-    C(headroom_percent) for VM memory overhead; C(storage) the datastores the host mounts; C(state) is
+    system resource pool (what the VMkernel keeps back) when vCenter reports it, else 0, plus the failover
+    capacity vSphere HA admission control keeps back on the host - a percentage of each host, the memory of
+    the failover level's largest hosts spread over the cluster (slots, or percentages vCenter computes), or
+    all of a dedicated failover host. Plan with C(headroom_percent) for VM memory overhead; C(storage) the datastores the host mounts; C(state) is
     C(down) unless the host is connected, C(maintenance) in maintenance mode, else C(up). vSphere does
     not admission-check vCPUs, so C(vcpus) is 0 (not checked).
   - VMs - powered-on VMs move by vMotion (C(live)) or vMotion with Storage vMotion (C(storage)); powered-off
     and suspended VMs by cold migration (C(move)) or with their files (C(storage)). C(storage) lists the
     datastores of the VM's files and, for a running VM, of a connected ISO. A running VM whose connected
-    CD/DVD drive is backed by an ISO some host cannot see loses C(storage) and gets C(methods_reason).
+    CD/DVD drive is backed by an ISO some host cannot see, or by a drive of its host, loses C(storage) (and
+    C(live) for a host drive) and gets C(methods_reason).
+  - vSphere Cluster Services (vCLS) agent VMs (managed by the ESX Agent Manager as cluster agents) are not in
+    RV(vms) - never planned, never counted as blocking maintenance mode - but listed in RV(agent_vms).
   - DRS rules - VM-VM affinity and anti-affinity rules and VM-host rules (C(vm_host) for "must/should run on",
     C(vm_anti_host) for "... not run on"); C(mandatory) rules are C(must), the others C(should). Disabled rules
     and rules with too few members in scope are listed in RV(skipped_rules).
@@ -89,6 +94,14 @@ rules:
   type: list
   elements: dict
   sample: [{name: web-spread, kind: anti_affinity, vms: [web-01, web-02], strength: should}]
+agent_vms:
+  description: vCLS agent VMs on the hosts - C(name), C(host), C(power_state) and C(treatment) (how the
+    collection treats them).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: "vCLS-4c1d8a3e", host: esx-01, power_state: poweredOn,
+            treatment: "vSphere Cluster Services agent VM: not planned and not counted as blocking maintenance mode; ..."}]
 skipped_rules:
   description: DRS rules left out, each with C(name) and C(reason).
   returned: always
@@ -96,10 +109,13 @@ skipped_rules:
   elements: dict
 details:
   description:
-    - C(hosts) - per host its C(cluster), C(connection_state), C(in_maintenance_mode), C(cpu_cores), C(cpu_mhz)
-      and C(datastores).
+    - C(hosts) - per host its C(cluster), C(connection_state), C(in_maintenance_mode), C(cpu_cores), C(cpu_mhz),
+      C(datastores) and C(ha_reserved_memory_mb) (the part of C(reserved_memory_mb) HA keeps back).
+    - C(clusters) - per cluster C(drs) (C(enabled), C(behavior) - fullyAutomated, partiallyAutomated or manual)
+      and C(ha) (C(enabled), C(admission_control), C(policy) - none, percentage, slots or failover_hosts -,
+      C(memory_percent), C(auto_compute), C(failover_level), C(failover_hosts), C(summary)).
     - C(vms) - per VM its C(power_state) as vSphere names it, C(cpus), C(template), C(datastores) and C(cdroms)
-      (C(label), C(backing) C(iso)/C(client)/C(host_device), C(iso), C(connected)).
+      (C(label), C(backing) C(iso)/C(client)/C(host_device), C(iso), C(host_device), C(connected)).
   returned: always
   type: dict
 count_powered_off:
@@ -125,7 +141,7 @@ class VsphereClusterInfoModule(VmwareModule):
         hosts = cluster.select_hosts(self.params["cluster"], self.params["hosts"])
         snap = cluster.gather(hosts)
         self.results.update(hosts=snap.hosts, vms=snap.vms, rules=snap.rules, skipped_rules=snap.skipped_rules,
-                            details=snap.details, count_powered_off=False)
+                            agent_vms=snap.agent_vms, details=snap.details, count_powered_off=False)
 
 
 def main():

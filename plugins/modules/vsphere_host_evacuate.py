@@ -26,6 +26,12 @@ description:
   - With O(maintenance_mode=exit) the host leaves maintenance mode first; then only O(plan) is carried out when
     given (a failback plan brings VMs back) and nothing is planned here.
   - An infeasible plan fails before anything moves.
+  - vSphere Cluster Services (vCLS) agent VMs are never planned and never counted as keeping the host out of
+    maintenance mode (vCenter stops or moves them itself); RV(agent_vms) lists them.
+  - With DRS enabled and fully automated vCenter may move VMs back onto the host while it is drained; the module
+    warns then. Hold DRS for the drain with M(vmfleet.maintenance.vsphere_drs_hold) (the platform role does).
+    The capacity vSphere HA admission control keeps back is not used by the plan made here (see
+    M(vmfleet.maintenance.vsphere_cluster_info)).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -93,6 +99,18 @@ results:
   elements: dict
   sample: [{vm: web-01, source: esx-01, target: esx-03, method: live, status: moved,
             attempts: [{method: live}], duration_seconds: 12.4, final_host: esx-03, error: null}]
+agent_vms:
+  description: vCLS agent VMs on the host, each with C(name), C(host), C(power_state) and C(treatment); empty with
+    O(maintenance_mode=exit) and no O(plan).
+  returned: always
+  type: list
+  elements: dict
+drs:
+  description: DRS of the host's cluster - C(cluster), C(enabled) and C(behavior) (fullyAutomated,
+    partiallyAutomated or manual); null for a standalone host.
+  returned: always
+  type: dict
+  sample: {cluster: Cluster-A, enabled: true, behavior: partiallyAutomated}
 in_maintenance_mode:
   description: Whether the host was in maintenance mode C(before) and is C(after) (as it would be in check mode).
   returned: always
@@ -105,6 +123,12 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module i
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule, wait_for_task
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import (
     VsphereCluster, VsphereMoveAdapter, powered_on_vms, set_maintenance_mode)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import drs_facts, drs_moves_vms
+
+try:
+    from pyVmomi import vim
+except ImportError:
+    pass  # vmware_base reports the missing library once
 
 
 class VsphereHostEvacuateModule(VmwareModule):
@@ -122,13 +146,18 @@ class VsphereHostEvacuateModule(VmwareModule):
         cluster = VsphereCluster(self.content)
         host = cluster.select_hosts(hosts=[params["host"]])[0]
         in_maintenance = bool(host.runtime.inMaintenanceMode)
-        self.results.update(plan=None, results=[],
+        drs = drs_facts(host.parent) if isinstance(host.parent, vim.ClusterComputeResource) else None
+        self.results.update(plan=None, results=[], agent_vms=[], drs=drs,
                             in_maintenance_mode={"before": in_maintenance, "after": in_maintenance})
+        if drs and drs_moves_vms(drs) and params["maintenance_mode"] != "exit":
+            self.ansible.warn("DRS of cluster %s is fully automated: vCenter may move VMs back onto %s while it is "
+                              "drained; hold it for the drain (vsphere_drs_hold)" % (drs["cluster"], host.name))
         if params["maintenance_mode"] == "exit":
             self._maintenance(host, enter=False)
             if not params["plan"]:
                 return
         snap = cluster.gather(cluster.peers([host]))
+        self.results["agent_vms"] = [a for a in snap.agent_vms if a["host"] == host.name]
         plan = plan_for(self, host.name, snap.hosts, snap.vms, snap.rules, count_powered_off=False)
         adapter = VsphereMoveAdapter(self.content, snap.vm_objects, snap.host_objects)
         exited = self.results["changed"]

@@ -18,16 +18,23 @@ description:
     does not have it).
   - C(CDROM_LOCAL_ISO) (error) - a connected CD/DVD drive of a VM is backed by an ISO on a datastore that another
     host of the cluster does not mount (host-local), or on the host itself; vMotion to those hosts fails.
+  - C(CDROM_HOST_DEVICE) (error) - a connected CD/DVD drive of a VM is backed by a drive of its host (emulated or
+    passthrough); no other host can reach it, so vMotion fails.
   - C(MIGRATE_DISABLED) (error) - the host's advanced setting C(Migrate.Enabled) is 0, typically left behind by
     backup software that failed mid-job; vMotion to or from it stalls at 20% and fails.
   - C(CLOCK_SKEW) (warning) - the host's clock is more than O(max_clock_skew_seconds) from the median of the
     cluster's host clocks; vMotion works but a guest that takes its time from the host may jump. Reported only,
     with the skew in seconds and the NTP advice.
   - C(VMOTION_NETWORK_UNVERIFIED) (info) - whether vMotion traffic (TCP 8000) passes between the hosts cannot be
-    seen through the API; the finding lists the C(vmkping) and C(nc) commands to run on each host. Reported only.
+    seen through the API; the finding lists the C(vmkping) and C(nc) commands to run on each host (for an adapter
+    on the vMotion TCP/IP stack C(vmkping -S vmotion) and no C(nc), which only uses the default stack). Reported
+    only.
   - C(HOST_NOT_CONNECTED) (error) - the host is disconnected or not responding, so nothing on it can be checked.
-  - With O(fix=true) the module sets C(Migrate.Enabled) back to 1, enables vMotion on the chosen VMkernel
-    adapter, and switches a connected CD/DVD drive backed by a host-local ISO to a (disconnected) client device,
+  - An adapter on the vMotion TCP/IP stack counts as vMotion-enabled whether or not it is selected for the service.
+  - vCLS agent VMs are not checked (vCenter manages them).
+  - With O(fix=true) the module sets C(Migrate.Enabled) back to 1 (typed as the host's C(supportedOption) defines
+    it), enables vMotion on the chosen VMkernel adapter, and switches a connected CD/DVD drive backed by a
+    host-local ISO or a drive of the host to a (disconnected) client device,
     then reads the settings again and marks each finding C(fixed). A second run reports no change.
 author:
   - vmfleet maintainers (@vmfleet)
@@ -106,8 +113,9 @@ findings:
       C(fix) (what to do), C(fixable) (O(fix=true) repairs it), C(fixed) and C(details).
     - C(details) by code - C(VMOTION_VMK_NOT_ENABLED) C(vmk) (the adapter to enable) and C(selected);
       C(MIGRATE_DISABLED) C(setting) and C(value); C(CDROM_LOCAL_ISO) C(device), C(iso), C(datastore),
-      C(blind_hosts); C(CLOCK_SKEW) C(skew_seconds) and C(ntp_servers); C(VMOTION_NETWORK_UNVERIFIED)
-      C(commands) (C(from), C(to), C(vmkping), C(nc)).
+      C(blind_hosts); C(CDROM_HOST_DEVICE) C(device), C(host_device), C(blind_hosts); C(CLOCK_SKEW)
+      C(skew_seconds) and C(ntp_servers); C(VMOTION_NETWORK_UNVERIFIED) C(commands) (C(from), C(to), C(vmkping),
+      C(nc) - null for an adapter on the vMotion TCP/IP stack).
   returned: always
   type: list
   elements: dict
@@ -125,15 +133,16 @@ summary:
   sample: {error: 3, warning: 1, info: 1, fixed: 3}
 details:
   description: Per host in scope (under C(hosts)) what was read - C(connection_state), C(in_maintenance_mode),
-    C(migrate_enabled), C(vmknics), C(vmotion_vmks), C(management_vmks), C(clock_offset_seconds) (to vCenter's
-    clock) and C(ntp_servers).
+    C(migrate_enabled), C(vmknics) (C(device), C(portgroup), C(ip), C(netstack)), C(vmotion_vmks),
+    C(management_vmks), C(clock_offset_seconds) (to vCenter's clock) and C(ntp_servers).
   returned: always
   type: dict
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule, wait_for_task
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import (
-    VsphereCluster, apply_fix, finding_key, fix_diff)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_preflight import (
+    apply_fix, finding_key, fix_diff, inspect)
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -153,7 +162,7 @@ class VsphereVmotionPreflightModule(VmwareModule):
     def run(self):
         cluster = VsphereCluster(self.content)
         hosts = cluster.select_hosts(self.params["cluster"], self.params["hosts"])
-        facts = cluster.inspect(hosts, self.si.CurrentTime())
+        facts = inspect(cluster, hosts, self.si.CurrentTime())
         findings = self._findings(facts)
         to_fix = [f for f in findings if f["fixable"]] if self.params["fix"] else []
         self._report(findings, facts, changed=bool(to_fix))
@@ -164,7 +173,7 @@ class VsphereVmotionPreflightModule(VmwareModule):
         for item in to_fix:
             apply_fix(item, facts.host_objects, facts.vm_objects,
                       lambda task: wait_for_task(task, self.params["timeout"]))
-        remaining = set(finding_key(f) for f in self._findings(cluster.inspect(hosts, self.si.CurrentTime())))
+        remaining = set(finding_key(f) for f in self._findings(inspect(cluster, hosts, self.si.CurrentTime())))
         for item in to_fix:
             item["fixed"] = finding_key(item) not in remaining
         self._report(findings, facts, changed=True)

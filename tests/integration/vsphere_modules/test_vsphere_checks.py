@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import vsphere
+from ansible_collections.vmfleet.maintenance.plugins.module_utils import vsphere, vsphere_preflight as preflight
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError, wait_for_task
 
 
@@ -22,23 +22,23 @@ def vm(name="vm-1", on="esx-01", power="poweredOn", iso=None, connected=True, da
 
 
 def test_vmotion_vmk_pick_rule():
-    assert vsphere.vmotion_vmk_for(host("h", selected=())) == "vmk1"
+    assert preflight.vmotion_vmk_for(host("h", selected=())) == "vmk1"
     plain = host("h", vmknics=(("vmk0", "Management Network"), ("vmk1", "Storage"), ("vmk2", "Backup")), selected=())
-    assert vsphere.vmotion_vmk_for(plain) == "vmk1"
-    assert vsphere.vmotion_vmk_for(plain, "vmk2") == "vmk2" and vsphere.vmotion_vmk_for(plain, "vmk9") is None
-    assert vsphere.vmotion_vmk_for(host("h", vmknics=(("vmk0", "Management Network"),), selected=())) is None
+    assert preflight.vmotion_vmk_for(plain) == "vmk1"
+    assert preflight.vmotion_vmk_for(plain, "vmk2") == "vmk2" and preflight.vmotion_vmk_for(plain, "vmk9") is None
+    assert preflight.vmotion_vmk_for(host("h", vmknics=(("vmk0", "Management Network"),), selected=())) is None
     # named adapter not selected while another one is: a finding; without a name: none
     other = host("h", selected=("vmk0",))
-    assert [f["details"]["vmk"] for f in vsphere.check_vmotion_vmk([other], "vmk1")] == ["vmk1"]
-    assert vsphere.check_vmotion_vmk([other]) == []
+    assert [f["details"]["vmk"] for f in preflight.check_vmotion_vmk([other], "vmk1")] == ["vmk1"]
+    assert preflight.check_vmotion_vmk([other]) == []
 
 
 def test_clock_skew_against_the_median_and_ntp_advice():
     hosts = [host("a"), host("b", offset=12), host("c", offset=-400, ntp=())]
-    (found,) = vsphere.check_clock_skew(hosts, hosts, 300)
+    (found,) = preflight.check_clock_skew(hosts, hosts, 300)
     assert found["hosts"] == ["c"] and found["details"]["skew_seconds"] == -400
     assert "behind" in found["message"] and "configure NTP (pool.ntp.org)" in found["fix"]
-    assert vsphere.check_clock_skew(hosts, hosts, 500) == []
+    assert preflight.check_clock_skew(hosts, hosts, 500) == []
 
 
 def test_local_iso_narrows_a_running_vm_only():
@@ -55,7 +55,7 @@ def test_local_iso_narrows_a_running_vm_only():
     assert off["methods"] == ["move", "storage"] and off["storage"] == ["shared-ds"]
     disconnected = vsphere.vm_dict(vm(iso="[local] iso/tools.iso", connected=False), mounts, scope)
     assert disconnected["methods"] == ["live", "storage"]
-    assert [f["vms"] for f in vsphere.check_cdrom_local_iso([vm(iso="[local] iso/tools.iso")], mounts, scope)] == [["vm-1"]]
+    assert [f["vms"] for f in preflight.check_cdrom_local_iso([vm(iso="[local] iso/tools.iso")], mounts, scope)] == [["vm-1"]]
 
 
 def test_drs_rules_map_to_core_rules():

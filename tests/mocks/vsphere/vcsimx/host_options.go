@@ -34,7 +34,9 @@ var migrateOptions = []longOpt{
 	{"Migrate.VMotionStreamHelpers", "Number of helpers to allocate for vMotion streams", 0, 1024, 0},
 }
 
-func newHostOptionManager(host *simulator.HostSystem, migrateEnabled bool) *hostOptionManager {
+// newHostOptionManager: kind "int" publishes Migrate.Enabled as an IntOption
+// with an xsd:int value (the other Migrate keys stay long).
+func newHostOptionManager(host *simulator.HostSystem, migrateEnabled bool, kind string) *hostOptionManager {
 	m := &hostOptionManager{hostName: host.Name}
 	m.Self = types.ManagedObjectReference{Type: "OptionManager", Value: "EsxHostAdvSettings-" + host.Self.Value}
 	for _, o := range esx.Setting {
@@ -45,6 +47,16 @@ func newHostOptionManager(host *simulator.HostSystem, migrateEnabled bool) *host
 		val := o.def
 		if o.key == "Migrate.Enabled" && !migrateEnabled {
 			val = 0
+		}
+		if o.key == "Migrate.Enabled" && kind == "int" {
+			m.Setting = append(m.Setting, &types.OptionValue{Key: o.key, Value: int32(val)})
+			m.SupportedOption = append(m.SupportedOption, types.OptionDef{
+				ElementDescription: types.ElementDescription{
+					Description: types.Description{Label: o.label, Summary: o.label}, Key: o.key},
+				OptionType: &types.IntOption{OptionType: types.OptionType{ValueIsReadonly: types.NewBool(false)},
+					Min: int32(o.min), Max: int32(o.max), DefaultValue: int32(o.def)},
+			})
+			continue
 		}
 		m.Setting = append(m.Setting, &types.OptionValue{Key: o.key, Value: val})
 		m.SupportedOption = append(m.SupportedOption, types.OptionDef{
@@ -72,15 +84,29 @@ func (m *hostOptionManager) find(key string) *types.OptionValue {
 	return nil
 }
 
-func (m *hostOptionManager) def(key string) *types.LongOption {
+// bounds: the min and max of a LongOption or IntOption definition.
+func (m *hostOptionManager) bounds(key string) (int64, int64, bool) {
 	for _, d := range m.SupportedOption {
 		if d.Key == key {
-			if l, ok := d.OptionType.(*types.LongOption); ok {
-				return l
+			switch x := d.OptionType.(type) {
+			case *types.LongOption:
+				return x.Min, x.Max, true
+			case *types.IntOption:
+				return int64(x.Min), int64(x.Max), true
 			}
 		}
 	}
-	return nil
+	return 0, 0, false
+}
+
+func toInt64(v interface{}) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	}
+	return 0
 }
 
 // QueryOptions: "" returns everything, "Prefix." a subtree, anything else an exact key.
@@ -141,10 +167,10 @@ func (m *hostOptionManager) UpdateOptions(req *types.UpdateOptions) soap.HasFaul
 				&types.InvalidArgument{InvalidProperty: nv.Key})
 			return body
 		}
-		if d := m.def(nv.Key); d != nil {
-			if x := nv.Value.(int64); x < d.Min || x > d.Max {
+		if lo, hi, ok := m.bounds(nv.Key); ok {
+			if x := toInt64(nv.Value); x < lo || x > hi {
 				body.Fault_ = simulator.Fault(
-					fmt.Sprintf("A specified parameter was not correct: %s must be between %d and %d", nv.Key, d.Min, d.Max),
+					fmt.Sprintf("A specified parameter was not correct: %s must be between %d and %d", nv.Key, lo, hi),
 					&types.InvalidArgument{InvalidProperty: nv.Key})
 				return body
 			}
@@ -166,8 +192,9 @@ func (m *hostOptionManager) migrateEnabled() int64 {
 	var v int64 = 1
 	withLock(m, func() {
 		if o := m.find("Migrate.Enabled"); o != nil {
-			if x, ok := o.Value.(int64); ok {
-				v = x
+			switch o.Value.(type) {
+			case int64, int32:
+				v = toInt64(o.Value)
 			}
 		}
 	})

@@ -173,9 +173,20 @@ func (m *vnicManager) DeselectVnicForNicType(req *types.DeselectVnicForNicType) 
 	return body
 }
 
-// vmotionVnic returns the first vMotion-enabled adapter (device, ip), or ok=false.
+// vmotionVnic returns the first vMotion-enabled adapter (device, ip), or
+// ok=false. An adapter on the vMotion TCP/IP stack carries vMotion whether or
+// not it is selected, and then the default stack's adapters no longer do.
 func (m *vnicManager) vmotionVnic() (dev, ip string, ok bool) {
 	withLock(m, func() {
+		for _, v := range m.vnics {
+			if v.Spec.NetStackInstanceKey == "vmotion" {
+				dev, ok = v.Device, true
+				if v.Spec.Ip != nil {
+					ip = v.Spec.Ip.IpAddress
+				}
+				return
+			}
+		}
 		nc := m.netConfig("vmotion")
 		if nc == nil || len(nc.SelectedVnic) == 0 {
 			return

@@ -39,7 +39,7 @@ func buildInventory(ctx context.Context, c *govmomi.Client, sc *Scenario, dataDi
 		hosts: map[string]types.ManagedObjectReference{}, hostSpec: map[string]*HostSpec{},
 		clusters: map[string]types.ManagedObjectReference{}, hostCl: map[string]string{},
 		ds: map[string]types.ManagedObjectReference{}, vms: map[string]types.ManagedObjectReference{}}
-	steps := []func() error{b.datacenter, b.clustersAndHosts, b.datastores, b.machines, b.rules, b.hostStates}
+	steps := []func() error{b.datacenter, b.clustersAndHosts, b.datastores, b.machines, b.rules, b.services, b.hostStates}
 	for _, f := range steps {
 		if err := f(); err != nil {
 			return err
@@ -125,7 +125,7 @@ func (b *builder) configureHost(ref types.ManagedObjectReference, hs *HostSpec) 
 				Portgroup:           v.Portgroup,
 				Mtu:                 1500,
 				TsoEnabled:          types.NewBool(true),
-				NetStackInstanceKey: "defaultTcpipStack",
+				NetStackInstanceKey: v.Netstack,
 			},
 		})
 	}
@@ -134,7 +134,7 @@ func (b *builder) configureHost(ref types.ManagedObjectReference, hs *HostSpec) 
 		selected["vmotion"] = []string{*hs.VMotionVmk}
 	}
 	enabled := hs.MigrateEnabled == nil || *hs.MigrateEnabled
-	opts := newHostOptionManager(h, enabled)
+	opts := newHostOptionManager(h, enabled, hs.MigrateOptionType)
 	vnm := newVnicManager(h, vnics, selected)
 	clock := newDateTimeSystem(h, seconds(hs.ClockOffset), hs.NTPServers)
 	simulator.Map.Put(opts)
@@ -316,7 +316,19 @@ func (b *builder) machines() error {
 		ide, _ := devices.CreateIDEController()
 		devices = append(devices, ide)
 		cdrom, _ := devices.CreateCdrom(ide.(*types.VirtualIDEController))
-		if v.Cdrom != nil && v.Cdrom.ISO != "" {
+		if v.Agent {
+			spec.ManagedBy = &types.ManagedByInfo{ExtensionKey: eamExtension, Type: vclsAgentType}
+		}
+		if v.Cdrom != nil && v.Cdrom.HostDevice != "" {
+			dev := types.VirtualDeviceDeviceBackingInfo{DeviceName: v.Cdrom.HostDevice, UseAutoDetect: types.NewBool(false)}
+			if v.Cdrom.Passthrough {
+				cdrom.Backing = &types.VirtualCdromPassthroughBackingInfo{VirtualDeviceDeviceBackingInfo: dev, Exclusive: false}
+			} else {
+				cdrom.Backing = &types.VirtualCdromAtapiBackingInfo{VirtualDeviceDeviceBackingInfo: dev}
+			}
+			cdrom.Connectable = &types.VirtualDeviceConnectInfo{
+				StartConnected: v.Cdrom.Connected, Connected: v.Cdrom.Connected, AllowGuestControl: true, Status: "ok"}
+		} else if v.Cdrom != nil && v.Cdrom.ISO != "" {
 			cdrom = devices.InsertIso(cdrom, v.Cdrom.ISO)
 			cdrom.Connectable = &types.VirtualDeviceConnectInfo{
 				StartConnected: v.Cdrom.Connected, Connected: v.Cdrom.Connected, AllowGuestControl: true,

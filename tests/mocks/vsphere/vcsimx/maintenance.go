@@ -57,8 +57,10 @@ func (p *hostProxy) EnterMaintenanceModeTask(ctx *simulator.Context, req *types.
 		begin := time.Now()
 		j.progress(state.scenario.Maintenance.ProgressPercent)
 		for {
-			names, _ := poweredOnVMs(snapHost(p.real), types.ManagedObjectReference{})
+			now := snapHost(p.real)
+			names, _ := poweredOn(now, types.ManagedObjectReference{}, true)
 			if len(names) == 0 {
+				powerOffAgents(now) // vCLS stops its agent VMs; they never block
 				break
 			}
 			msg := fmt.Sprintf("%d powered-on virtual machine(s) remain on host %s (%s); with DRS disabled they must be migrated or powered off before the host can enter maintenance mode.",

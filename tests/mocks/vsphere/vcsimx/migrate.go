@@ -175,6 +175,9 @@ func runMove(j *job, r moveRequest) *jobError {
 				fmt.Sprintf("The operation is not allowed in the current state of the host: host %s is %s.", hostLabel(dst), what))
 		}
 	}
+	if moveHost && vs.power == types.VirtualMachinePowerStatePoweredOn && failoverHost(dst.ref) {
+		return failoverHostError(vs.name, dst)
+	}
 	if newDS != nil {
 		if !dst.mounts(newDS.Name) {
 			return fail(&types.InaccessibleDatastore{InvalidDatastore: types.InvalidDatastore{Datastore: &newDS.Self, Name: newDS.Name}, Detail: "not mounted on " + dst.name},
@@ -207,6 +210,10 @@ func runMove(j *job, r moveRequest) *jobError {
 			}
 		}
 		for _, c := range vs.cdroms {
+			if c.connected && c.device != "" {
+				return fail(&types.CannotAccessVmDevice{Device: c.label, Backing: c.device, Connected: true},
+					fmt.Sprintf("Currently connected device '%s' uses backing '%s', which is not accessible from host %s.", c.label, c.device, hostLabel(dst)))
+			}
 			if c.connected && c.iso != "" && (c.ds == "" || !dst.mounts(c.ds)) {
 				return fail(&types.CannotAccessVmDevice{Device: c.label, Backing: c.iso, Connected: true},
 					fmt.Sprintf("Currently connected device '%s' uses backing '%s', which is not accessible from host %s.", c.label, c.iso, hostLabel(dst)))

@@ -34,6 +34,11 @@ func (p *vmProxy) PowerOnVMTask(ctx *simulator.Context, req *types.PowerOnVM_Tas
 	case entering:
 		reason = "is entering maintenance mode"
 	}
+	if reason == "" && failoverHost(vs.host) {
+		j := newJob(vm, vs.name, "PowerOnVM_Task", "VirtualMachine.powerOn", false)
+		ref := j.failNow(failoverHostError(vs.name, hs))
+		return &methods.PowerOnVM_TaskBody{Res: &types.PowerOnVM_TaskResponse{Returnval: ref}}
+	}
 	if reason != "" {
 		j := newJob(vm, vs.name, "PowerOnVM_Task", "VirtualMachine.powerOn", false)
 		ref := j.failNow(fail(&types.InvalidHostState{Host: &hs.ref},

@@ -39,6 +39,9 @@ var overridden = map[string]map[string]bool{
 	"Task": {
 		"CancelTask": true,
 	},
+	"ClusterComputeResource": {
+		"ReconfigureComputeResource_Task": true,
+	},
 }
 
 type vmProxy struct {
@@ -47,6 +50,11 @@ type vmProxy struct {
 }
 
 type hostProxy struct {
+	mo.ExtensibleManagedObject
+	real types.ManagedObjectReference
+}
+
+type clusterProxy struct {
 	mo.ExtensibleManagedObject
 	real types.ManagedObjectReference
 }
@@ -75,6 +83,10 @@ func ensureProxy(kind, value string) {
 		p = x
 	case "HostSystem":
 		x := &hostProxy{real: real}
+		x.Self = pref
+		p = x
+	case "ClusterComputeResource":
+		x := &clusterProxy{real: real}
 		x.Self = pref
 		p = x
 	case "Task":

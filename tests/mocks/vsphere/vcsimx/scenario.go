@@ -45,19 +45,36 @@ type MaintenanceOpts struct {
 }
 
 type ClusterSpec struct {
-	Name       string              `json:"name"`
-	DRSEnabled bool                `json:"drs_enabled"`
-	DRSBehav   string              `json:"drs_behavior"`
-	Hosts      []HostSpec          `json:"hosts"`
-	VMGroups   map[string][]string `json:"vm_groups"`
-	HostGroups map[string][]string `json:"host_groups"`
-	Rules      []RuleSpec          `json:"rules"`
+	Name       string `json:"name"`
+	DRSEnabled bool   `json:"drs_enabled"`
+	DRSBehav   string `json:"drs_behavior"`
+	// DRSBalanceSeconds: with DRS enabled and fully automated, a balancing
+	// pass every this many seconds moves one VM onto the least loaded host.
+	DRSBalanceSeconds float64             `json:"drs_balance_seconds"`
+	HA                *HASpec             `json:"ha"`
+	Hosts             []HostSpec          `json:"hosts"`
+	VMGroups          map[string][]string `json:"vm_groups"`
+	HostGroups        map[string][]string `json:"host_groups"`
+	Rules             []RuleSpec          `json:"rules"`
 }
 
 type VnicSpec struct {
 	Device    string `json:"device"`
 	Portgroup string `json:"portgroup"`
 	IP        string `json:"ip"`
+	Netstack  string `json:"netstack"` // "" (defaultTcpipStack) or "vmotion"
+}
+
+// HASpec: vSphere HA and its admission control policy (ClusterDasConfigInfo).
+type HASpec struct {
+	Enabled          *bool    `json:"enabled"`           // default true
+	AdmissionControl *bool    `json:"admission_control"` // default true
+	Policy           string   `json:"policy"`            // percentage | slots | failover_hosts
+	MemoryPercent    int32    `json:"memory_percent"`
+	CPUPercent       int32    `json:"cpu_percent"`
+	AutoCompute      bool     `json:"auto_compute"`
+	FailoverLevel    int32    `json:"failover_level"` // default 1
+	FailoverHosts    []string `json:"failover_hosts"`
 }
 
 type HostSpec struct {
@@ -69,6 +86,7 @@ type HostSpec struct {
 	ClockOffset       float64    `json:"clock_offset_seconds"`
 	NTPServers        []string   `json:"ntp_servers"`
 	MigrateEnabled    *bool      `json:"migrate_enabled"`
+	MigrateOptionType string     `json:"migrate_enabled_type"` // long (default) or int
 	Vnics             []VnicSpec `json:"vmknics"`
 	VMotionVmk        *string    `json:"vmotion_vmk"`
 	InMaintenance     bool       `json:"in_maintenance"`
@@ -84,8 +102,10 @@ type DatastoreSpec struct {
 }
 
 type CdromSpec struct {
-	ISO       string `json:"iso"` // "[datastore] path/file.iso"; empty: client device
-	Connected bool   `json:"connected"`
+	ISO         string `json:"iso"`         // "[datastore] path/file.iso"; empty: client device
+	HostDevice  string `json:"host_device"` // a drive of the host, e.g. /vmfs/devices/cdrom/mpx.vmhba0:C0:T0:L0
+	Passthrough bool   `json:"passthrough"` // host_device as passthrough (else ATAPI emulation)
+	Connected   bool   `json:"connected"`
 }
 
 type VMSpec struct {
@@ -98,6 +118,7 @@ type VMSpec struct {
 	DiskGB     int64      `json:"disk_gb"`
 	Cdrom      *CdromSpec `json:"cdrom"`
 	GuestID    string     `json:"guest_id"`
+	Agent      bool       `json:"agent"` // a vSphere Cluster Services (vCLS) agent VM
 }
 
 type RuleSpec struct {
@@ -212,6 +233,20 @@ func (s *Scenario) normalize() error {
 				if v.IP == "" {
 					v.IP = fmt.Sprintf("10.0.%d.%d", vi, 10+n)
 				}
+				switch v.Netstack {
+				case "":
+					v.Netstack = "defaultTcpipStack"
+				case "defaultTcpipStack", "vmotion":
+				default:
+					return fmt.Errorf("host %s: vmknic %s: netstack must be defaultTcpipStack or vmotion", h.Name, v.Device)
+				}
+			}
+			switch h.MigrateOptionType {
+			case "":
+				h.MigrateOptionType = "long"
+			case "long", "int":
+			default:
+				return fmt.Errorf("host %s: migrate_enabled_type must be long or int", h.Name)
 			}
 			if h.VMotionVmk == nil {
 				dev := "vmk1"
@@ -227,6 +262,11 @@ func (s *Scenario) normalize() error {
 	}
 	if len(hosts) == 0 {
 		return fmt.Errorf("no hosts")
+	}
+	for ci := range s.Clusters {
+		if err := s.Clusters[ci].normalizeServices(); err != nil {
+			return err
+		}
 	}
 	if len(s.Datastores) == 0 {
 		s.Datastores = []DatastoreSpec{{Name: "shared-ds"}}
@@ -281,6 +321,9 @@ func (s *Scenario) normalize() error {
 		}
 		if v.Datastore == "" {
 			v.Datastore = s.Datastores[0].Name
+		}
+		if v.Cdrom != nil && v.Cdrom.ISO != "" && v.Cdrom.HostDevice != "" {
+			return fmt.Errorf("vm %s: cdrom takes iso or host_device, not both", v.Name)
 		}
 		if !dsNames[v.Datastore] {
 			return fmt.Errorf("vm %s: unknown datastore %q", v.Name, v.Datastore)

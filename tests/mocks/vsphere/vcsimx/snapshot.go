@@ -13,6 +13,7 @@ import (
 type cdromInfo struct {
 	label     string
 	iso       string
+	device    string // a drive of the host (ATAPI or passthrough backing)
 	ds        string
 	connected bool
 }
@@ -84,9 +85,14 @@ func snapVM(vm *simulator.VirtualMachine) vmSnap {
 				if x.Connectable != nil {
 					c.connected = x.Connectable.Connected
 				}
-				if b, ok := x.Backing.(*types.VirtualCdromIsoBackingInfo); ok {
+				switch b := x.Backing.(type) {
+				case *types.VirtualCdromIsoBackingInfo:
 					c.iso = b.FileName
 					c.ds = dsNameOf(b.FileName)
+				case *types.VirtualCdromAtapiBackingInfo:
+					c.device = b.DeviceName
+				case *types.VirtualCdromPassthroughBackingInfo:
+					c.device = b.DeviceName
 				}
 				s.cdroms = append(s.cdroms, c)
 			}
@@ -146,12 +152,17 @@ func datastoreByName(name string) *simulator.Datastore {
 
 // poweredOnVMs returns the powered-on VMs on a host (name and memory), except skip.
 func poweredOnVMs(h hostSnap, skip types.ManagedObjectReference) (names []string, memMB int64) {
+	return poweredOn(h, skip, false)
+}
+
+// poweredOn: as poweredOnVMs, leaving vCLS agent VMs out when noAgents.
+func poweredOn(h hostSnap, skip types.ManagedObjectReference, noAgents bool) (names []string, memMB int64) {
 	for _, ref := range h.vms {
 		if ref == skip {
 			continue
 		}
 		vm := getVM(ref)
-		if vm == nil {
+		if vm == nil || (noAgents && isAgentVM(vm)) {
 			continue
 		}
 		s := snapVM(vm)
