@@ -17,6 +17,18 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BUILD = os.path.join(ROOT, "build", "demo")
 PYTHON = sys.executable
 PLAYBOOK = os.path.join(ROOT, "playbooks", "rolling_update.yml")
+UPDATE_TASKS = os.path.join(ROOT, "tests", "update_tasks")
+
+
+def mock_update(platform, url, reboot_seconds=2):
+    """Inventory settings of a mock's simulated patch and reboot: its update tasks file and the variables it uses."""
+    return {"rolling_update_update_tasks": os.path.join(UPDATE_TASKS, "%s_mock_update.yml" % platform),
+            "mock_url": url, "mock_reboot_seconds": reboot_seconds}
+
+
+def local_hosts(names):
+    """Inventory hosts reached on this machine: where the mocks' update tasks run (one per mock host)."""
+    return dict((name, {"ansible_connection": "local", "ansible_python_interpreter": PYTHON}) for name in names)
 
 
 def get_json(url):
@@ -107,17 +119,21 @@ class NovaDemo(PythonMock):
         inventory = {
             "ansible_connection": "local", "ansible_python_interpreter": PYTHON,
             "vmfleet_platform": "nova", "vmfleet_connection": connection,
-            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "rolling_update_run_id": run_id,
             "rolling_update_state_dir": self.state_dir(),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
             "rolling_update_stall_seconds": 30,
         }
+        inventory.update(mock_update("nova", self.url))
         inventory.update(self.demo_vars)
         return inventory
 
     def instances(self):
         state = get_json(self.url + "/_mock/state")
         return dict((name, (item["host"], item["status"])) for name, item in state["instances"].items())
+
+    def host_names(self):
+        return sorted(get_json(self.url + "/_mock/state")["hosts"])
 
 
 class VsphereDemo:
@@ -149,11 +165,15 @@ class VsphereDemo:
             "vmfleet_platform": "vsphere",
             "vmfleet_connection": {"hostname": "127.0.0.1", "port": self.port, "username": credentials["username"],
                                    "password": credentials["password"], "validate_certs": False},
-            "platform_fix": True, "platform_mock_reboot_seconds": 2,
-            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "platform_fix": True, "rolling_update_run_id": run_id,
             "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+            **mock_update("vsphere", self.url),
         }
+
+    def host_names(self):
+        with open(self.scenario) as handle:
+            return sorted(h["name"] for c in json.load(handle)["clusters"] for h in c["hosts"])
 
     def instances(self):
         from pyVim.connect import Disconnect, SmartConnect  # pylint: disable=import-outside-toplevel
@@ -194,11 +214,11 @@ class HyperVDemo(PythonMock):
             "vmfleet_platform": "hyperv",
             "vmfleet_connection": {"host": "127.0.0.1", "port": self.port, "scheme": "http", "transport": "credssp",
                                    "username": "CONTOSO\\Administrator", "password": "Passw0rd!"},
-            "platform_mock_reboot_seconds": 2,
-            "rolling_update_mock_url": self.url, "rolling_update_run_id": run_id,
+            "rolling_update_run_id": run_id,
             "rolling_update_state_dir": self.state_dir(),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
         }
+        inventory.update(mock_update("hyperv", self.url))
         inventory.update(self.demo_vars)
         return inventory
 
@@ -206,6 +226,9 @@ class HyperVDemo(PythonMock):
         state = get_json(self.url + "/_mock/state")
         return dict((vm["name"], (vm["owner"], "ACTIVE" if vm["state"] == "Online" else vm["state"]))
                     for vm in state["vms"])
+
+    def host_names(self):
+        return sorted(n["name"] for n in get_json(self.url + "/_mock/state")["nodes"])
 
 
 def wait_or_kill(process):
@@ -283,7 +306,9 @@ def main():
     try:
         for cluster in clusters:
             started.append(cluster.start())
-        inventory = {"vmfleet_clusters": {"hosts": dict((c.name, c.inventory(run_id)) for c in started)}}
+        inventory = {"vmfleet_clusters": {"hosts": dict((c.name, c.inventory(run_id)) for c in started)},
+                     # the mock hosts as an inventory names them (each update runs delegated to its entry)
+                     "vmfleet_update_targets": {"hosts": local_hosts(n for c in started for n in c.host_names())}}
         inventory_path = os.path.join(BUILD, "inventory.json")
         with open(inventory_path, "w") as handle:
             json.dump(inventory, handle, indent=2)

@@ -41,7 +41,7 @@ FAST_VARS = {
     "rolling_update_wait_retries": 60,
     "rolling_update_stall_seconds": 60,
     "platform_progress_seconds": 1,
-    "platform_mock_reboot_seconds": 10,
+    "mock_reboot_seconds": 10,
 }
 
 # nova migration states after which the instance is on the target (a cold one once it is finished).
@@ -63,6 +63,8 @@ class MockCluster:
     """What the suite needs of a mock cluster, on top of demo.py's launcher."""
 
     platform = ""
+    # The inventory hosts the updates run on ({name: host vars}); None: one local host per mock host, same name.
+    inventory_targets = None
 
     def setup(self, workdir, inventory_vars):
         self.inventory_vars = dict(FAST_VARS, **(inventory_vars or {}))
@@ -82,8 +84,12 @@ class MockCluster:
         host_vars.update(overrides)
         if run_id is None:
             host_vars.pop("rolling_update_run_id", None)
+        targets = self.inventory_targets
+        if targets is None:
+            targets = demo.local_hosts(self.host_names())
         with open(path, "w") as handle:
-            json.dump({"vmfleet_clusters": {"hosts": {self.name: host_vars}}}, handle, indent=2)
+            json.dump({"vmfleet_clusters": {"hosts": {self.name: host_vars}},
+                       "vmfleet_update_targets": {"hosts": targets}}, handle, indent=2)
         return path
 
     def cluster_dir(self):

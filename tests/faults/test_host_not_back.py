@@ -9,7 +9,7 @@ import harness
 def test_nova_host_never_back_then_resume(faults):
     """7. compute-0 stays down after its reboot: the run fails naming it, the report leaves it behind with its
     moves; once it is up again, a re-run with the same run id finishes."""
-    cluster = faults.nova(platform_mock_reboot_seconds=10000000, rolling_update_wait_retries=3)
+    cluster = faults.nova(mock_reboot_seconds=10000000, rolling_update_wait_retries=3)
     before = cluster.state()
     sampler = faults.sampler(cluster)
     rc, output = faults.run(cluster, "noback-1", label="stuck")
@@ -33,7 +33,7 @@ def test_nova_host_never_back_then_resume(faults):
     assert not problems, "\n".join(problems)
 
     cluster.control("POST", "/hosts/compute-0/up", {})
-    rc, output = faults.run(cluster, "noback-1", label="resumed", platform_mock_reboot_seconds=10)
+    rc, output = faults.run(cluster, "noback-1", label="resumed", mock_reboot_seconds=10)
     sampler.stop()
     after = cluster.state()
     report = cluster.report("noback-1")

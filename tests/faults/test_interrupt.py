@@ -86,7 +86,7 @@ def test_nova_sigkill_then_rerun_without_run_id(faults):
 def test_hyperv_sigint_mid_drain_then_resume(faults):
     """12. Hyper-V: Ctrl-C while HV02 drains; the re-run resumes: HV02 (paused by the first run) is drained,
     updated and resumed."""
-    cluster = faults.hyperv(platform_mock_reboot_seconds=1)
+    cluster = faults.hyperv(mock_reboot_seconds=1)
     before = cluster.state()
     sampler = faults.sampler(cluster)
     first = faults.playbook(cluster, "hv-int-1", label="interrupted").start()

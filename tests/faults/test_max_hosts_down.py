@@ -51,7 +51,9 @@ def test_max_hosts_down_2_where_n_minus_2_holds(faults):
     cluster = faults.nova("nova_roomy.yaml")
     before = cluster.state()
     sampler = faults.sampler(cluster)
-    rc, output = faults.run(cluster, "k2-roomy", extra_args=["-e", json.dumps({"rolling_update_max_hosts_down": 2})])
+    # four updates one after another (10 s down each) plus two drains: about 50 s alone, much more on a busy machine
+    rc, output = faults.run(cluster, "k2-roomy", timeout=180,
+                            extra_args=["-e", json.dumps({"rolling_update_max_hosts_down": 2})])
     sampler.stop()
     after = cluster.state()
     report = cluster.report("k2-roomy")

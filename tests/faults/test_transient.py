@@ -75,7 +75,7 @@ def test_nova_one_500_on_os_migrations_during_a_drain(faults):
 def test_nova_connection_resets_while_waiting_for_a_host(faults):
     """6. Connections reset for 3.5 s while the rollout waits for a rebooted host: ridden through, ok."""
     # reboots of 40 simulated s (1 real s) so that compute-0's is seen; compute-0 then takes longer (below)
-    cluster = faults.nova(platform_mock_reboot_seconds=40)
+    cluster = faults.nova(mock_reboot_seconds=40)
     before = cluster.state()
     sampler = faults.sampler(cluster)
     playbook = faults.playbook(cluster, "t-reset").start()
@@ -94,7 +94,7 @@ def test_nova_connection_resets_while_waiting_for_a_host(faults):
 def test_hyperv_endpoint_frozen_20s_during_a_drain(faults):
     """14. Hyper-V: the WinRM endpoint freezes for 20 s (its process stopped) while HV02 drains: every request
     of the drain hangs meanwhile; ridden through, the rollout ends ok."""
-    cluster = faults.hyperv(platform_mock_reboot_seconds=1)
+    cluster = faults.hyperv(mock_reboot_seconds=1)
     before = cluster.state()
     sampler = faults.sampler(cluster)
     playbook = faults.playbook(cluster, "t-freeze").start()
