@@ -20,7 +20,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.rollout.lock i
     ClusterLock, LockRefused, describe, holder_alive)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.rollout.record import Record
 
-OPS = ("start", "plan", "step_start", "job", "times", "step_done", "step_failed", "snapshot", "close")
+OPS = ("start", "plan", "step_start", "job", "times", "step_done", "step_failed", "snapshot", "holds", "close")
 PLATFORM_LABELS = {"nova": "nova: compute service disabled", "hyperv": "Hyper-V: node paused",
                    "vsphere": "vSphere: host in maintenance mode"}
 
@@ -74,7 +74,8 @@ class ActionModule(ActionBase):
                     progress_dir=os.path.join(report_dir, "drains"), max_hosts_down=max_hosts_down,
                     update_tasks=update_tasks, resumed=resumed, lock_note=note,
                     done_hosts=record.done_hosts(), taken_out=record.taken_out(),
-                    pending_jobs=record.pending_jobs(), rolling_order=record.doc["rolling_order"])
+                    pending_jobs=record.pending_jobs(), rolling_order=record.doc["rolling_order"],
+                    holds=record.doc["holds"])
 
     def _lock(self, lock, break_lock):
         if not self.check_mode:
@@ -159,6 +160,11 @@ class ActionModule(ActionBase):
     def _snapshot(self, args):
         record = self._open(args)
         record.snapshot(args.get("label") or "", percent_by_host((args.get("plan") or {}).get("hosts_after")))
+        return self._save(record)
+
+    def _holds(self, args):
+        record = self._open(args)
+        record.set_holds(args.get("holds"))
         return self._save(record)
 
     def _close(self, args):

@@ -47,10 +47,12 @@ options:
       - C(times) stamps O(keys) (for example C(update_start)) on O(hosts)' steps.
       - C(step_done) and C(step_failed) end the step of O(hosts).
       - C(snapshot) adds a utilization snapshot.
+      - C(holds) records O(holds), what the run holds for its whole length; what is still held at O(op=close) is
+        listed as left behind.
       - C(close) ends the run with O(status).
     type: str
     required: true
-    choices: [start, plan, step_start, job, times, step_done, step_failed, snapshot, close]
+    choices: [start, plan, step_start, job, times, step_done, step_failed, snapshot, holds, close]
   cluster:
     description: The cluster's name (one lock and one record directory per cluster).
     type: str
@@ -125,6 +127,13 @@ options:
     description: VMs that could not be placed, with O(op=step_failed).
     type: list
     elements: dict
+  holds:
+    description:
+      - With O(op=holds), the platform settings the run changed for its whole length and must restore, by name
+        (for example the DRS automation level of a vSphere cluster), each a dict with C(where) (the cluster),
+        C(what) and C(why) (said in the report if it is still held at the end) and what restoring it needs.
+      - Replaces the recorded holds; an empty dict says everything was restored.
+    type: dict
   label:
     description: The snapshot's label.
     type: str
@@ -201,6 +210,10 @@ rolling_order:
   returned: op=start
   type: list
   elements: str
+holds:
+  description: What an earlier invocation of this run holds and has not restored (see O(holds)).
+  returned: op=start
+  type: dict
 lock:
   description: This run's lock (C(run_id), C(controller), C(pid), C(started)).
   returned: op=start

@@ -35,7 +35,7 @@ def new_record(run_id, platform, cluster, check_mode):
         "started": utc_now(), "finished": None, "t0": time.time(),
         "rolling_order": [], "max_hosts_down": None, "steps": [], "utilization": [],
         "restored": [], "left_behind": [], "floor_mb": None, "migrated_mb": None,
-        "out_of_service": {}, "jobs": {}, "events": [],
+        "out_of_service": {}, "jobs": {}, "events": [], "holds": {},
     }
 
 
@@ -55,6 +55,7 @@ class Record:
             found.setdefault("out_of_service", {})
             found.setdefault("jobs", {})
             found.setdefault("events", [])
+            found.setdefault("holds", {})
             found.setdefault("t0", time.time())
             found["status"] = "check" if check_mode else "running"
             found["finished"] = None
@@ -138,6 +139,10 @@ class Record:
             entry["error"] = error
             entry["unplaced"] = [u for u in unplaced if u.get("host") in (None, host)]
 
+    def set_holds(self, holds):
+        """What the run holds for its whole length (a platform setting it changed and must restore), by name."""
+        self.doc["holds"] = dict(holds or {})
+
     def snapshot(self, label, hosts_percent):
         self.doc["utilization"].append({"label": label, "t": self.elapsed(), "hosts": hosts_percent})
 
@@ -175,6 +180,10 @@ class Record:
         self.doc["left_behind"] = [
             {"host": host, "what": "left out of service (%s)" % platform_label,
              "why": self._why(host)} for host in sorted(self.doc["out_of_service"])]
+        self.doc["left_behind"] += [
+            {"host": hold.get("where") or name, "what": hold.get("what") or "%s held by the run" % name,
+             "why": hold.get("why") or "the run ended before restoring it; restore it by hand"}
+            for name, hold in sorted(self.doc.get("holds", {}).items())]
         moved = [m for s in self.doc["steps"] for m in s["moves"] + s["failback"] if m.get("status") == "moved"]
         self.doc["migrated_mb"] = sum(float(m.get("memory_mb") or 0) for m in moved)
 

@@ -90,3 +90,20 @@ def test_merge_move_appends_new_vms():
     merge_move(moves, {"vm": "b", "source": "n1", "status": "moved"})
     merge_move(moves, {"vm": "a", "source": "n1", "status": "moved"})
     assert [(m["vm"], m["status"]) for m in moves] == [("a", "moved"), ("b", "moved")]
+
+
+def test_a_hold_survives_a_resume_and_is_left_behind_unless_restored(tmp_path):
+    hold = {"where": "Cluster-P", "what": "DRS automation level of cluster Cluster-P left at partiallyAutomated",
+            "why": "set it back to fullyAutomated", "drs": {"cluster": "Cluster-P", "before": "fullyAutomated"}}
+    record = new(tmp_path)[0]
+    record.set_holds({"drs:Cluster-P": hold})
+    record.write()
+    again = new(tmp_path)[0]
+    assert again.doc["holds"] == {"drs:Cluster-P": hold}
+    again.close("failed", "stopped", "nova: compute service disabled")
+    assert again.doc["left_behind"] == [{"host": "Cluster-P", "what": hold["what"], "why": hold["why"]}]
+    again.write()
+    restored = new(tmp_path)[0]
+    restored.set_holds({})
+    restored.close("ok", None, "nova: compute service disabled")
+    assert restored.doc["left_behind"] == []

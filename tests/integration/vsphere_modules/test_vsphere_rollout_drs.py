@@ -1,0 +1,49 @@
+"""A fully automated DRS held for the whole rollout (issue 12 §4): partially automated during every host's update,
+restored at the end, and reported as left behind when someone changed it meanwhile; playbooks/rolling_update's
+role against vcsimx's production cluster."""
+
+import json
+import os
+
+from module_runner import run_playbook
+from test_vsphere_production import no_blockers
+
+PLAYBOOK = os.path.join(os.path.dirname(__file__), "playbooks", "drs_rollout.yml")
+
+
+def drs_level(vs):
+    from pyVmomi import vim
+    return vs.find(vim.ClusterComputeResource, "Cluster-P").configurationEx.drsConfig.defaultVmBehavior
+
+
+def rollout(vs, tmp_path, **extra):
+    record = tmp_path / "drs.txt"
+    extra_vars = dict(vsphere_connection=vs.args, state_dir=str(tmp_path / "state"), drs_record=str(record),
+                      mock_url=vs.mock.url.rsplit("/sdk", 1)[0], **extra)
+    proc = run_playbook(PLAYBOOK, extra_vars, timeout=600)
+    with open(tmp_path / "state" / "localhost" / "drs" / "rollout.json") as handle:
+        report = json.load(handle)
+    seen = dict(line.split() for line in record.read_text().splitlines()) if record.exists() else {}
+    return proc, report, seen
+
+
+def test_drs_held_for_the_whole_rollout_and_restored(start_vsphere, tmp_path):
+    vs = start_vsphere("production", no_blockers)
+    assert drs_level(vs) == "fullyAutomated"
+    proc, report, seen = rollout(vs, tmp_path, rolling_order=["esx-01", "esx-02"])
+    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert seen == {"esx-01": "partiallyAutomated", "esx-02": "partiallyAutomated"}
+    assert drs_level(vs) == "fullyAutomated"
+    assert report["status"] == "ok" and report["left_behind"] == [], report["left_behind"]
+    assert report.get("holds") == {}, report.get("holds")
+
+
+def test_drs_changed_by_someone_during_the_rollout_is_left_behind(start_vsphere, tmp_path):
+    vs = start_vsphere("production", no_blockers)
+    proc, report, seen = rollout(vs, tmp_path, drs_set_on="esx-02", drs_set_to="manual",
+                                 rolling_order=["esx-02", "esx-03"])
+    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert seen == {"esx-02": "partiallyAutomated", "esx-03": "manual"}, seen
+    assert drs_level(vs) == "manual", "the run overwrote a level someone else set"
+    left = [item for item in report["left_behind"] if "DRS" in item["what"]]
+    assert len(left) == 1 and left[0]["host"] == "Cluster-P", report["left_behind"]
