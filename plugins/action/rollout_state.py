@@ -129,7 +129,8 @@ class ActionModule(ActionBase):
         vms = args.get("vms") or []
         floor = sum(float(v.get("memory_mb") or 0) for v in vms
                     if v.get("host") in order and v.get("power_state") != "off")
-        record.plan(order, args.get("max_hosts_down"), floor, percent_by_host((args.get("plan") or {}).get("hosts_before")))
+        record.plan(order, args.get("max_hosts_down"), floor, percent_by_host((args.get("plan") or {}).get("hosts_before")),
+                    left_to_platform=args.get("left_to_platform") or [])
         return self._save(record)
 
     def _step_start(self, args):

@@ -90,6 +90,11 @@ options:
     description: With O(op=plan), the cluster's VMs (the memory of running VMs on the order's hosts is the floor).
     type: list
     elements: dict
+  left_to_platform:
+    description: With O(op=plan), what the platform handles itself and the rollout leaves alone (for example vSphere's
+      vCLS agent VMs), each with C(what) and C(how); the report lists them.
+    type: list
+    elements: dict
   plan:
     description:
       - A plan of M(vmfleet.maintenance.placement_plan). With O(op=plan), its C(hosts_before) is the starting

@@ -177,6 +177,10 @@ def _left_behind(record):
     if restored:
         parts.append("<h3>Restored</h3>")
         parts.append(_table(("host", "what"), [[_td(e["host"]), _td(e["what"])] for e in restored]))
+    platform = record.get("left_to_platform") or []
+    if platform:
+        parts.append("<h3>Left to the platform</h3>")
+        parts.append(_table(("what", "how"), [[_td(e["what"]), _td(e["how"])] for e in platform]))
     return ('<section class="left-behind"><h2>Left behind / restored</h2>'
             '<p class="muted">Disabled services, maintenance modes and forced-down flags the rollout set.</p>%s</section>'
             % "".join(parts))

@@ -180,6 +180,7 @@ def normalize(record):
         "utilization": [_snapshot(u, "data.utilization[%d]" % i) for i, u in enumerate(_list(record, "utilization", "data"))],
         "restored": _entries(record, "restored", ("host", "what")),
         "left_behind": _entries(record, "left_behind", ("host", "what", "why")),
+        "left_to_platform": _entries(record, "left_to_platform", ("what", "how")),
         "floor_mb": _number(record, "floor_mb", "data"),
         "migrated_mb": _number(record, "migrated_mb", "data"),
     }

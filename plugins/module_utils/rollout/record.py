@@ -93,8 +93,10 @@ class Record:
         self.doc["steps"].append(entry)
         return entry
 
-    def plan(self, order, max_hosts_down, floor_mb, hosts_percent, planned_steps=()):
+    def plan(self, order, max_hosts_down, floor_mb, hosts_percent, planned_steps=(), left_to_platform=()):
         self.doc["rolling_order"] = list(order)
+        if left_to_platform:
+            self.doc["left_to_platform"] = list(left_to_platform)
         self.doc["max_hosts_down"] = max_hosts_down
         if self.doc["floor_mb"] is None:
             self.doc["floor_mb"] = floor_mb

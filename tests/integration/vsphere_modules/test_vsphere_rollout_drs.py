@@ -35,7 +35,11 @@ def test_drs_held_for_the_whole_rollout_and_restored(start_vsphere, tmp_path):
     assert seen == {"esx-01": "partiallyAutomated", "esx-02": "partiallyAutomated"}
     assert drs_level(vs) == "fullyAutomated"
     assert report["status"] == "ok" and report["left_behind"] == [], report["left_behind"]
-    assert report.get("holds") == {}, report.get("holds")
+    assert report.get("holds") in (None, {}), report.get("holds")
+    vcls = [item for item in report["left_to_platform"] if item["what"].startswith("vCLS agent VMs vCLS-")]
+    assert len(vcls) == 1 and "not planned" in vcls[0]["how"], report["left_to_platform"]
+    with open(tmp_path / "state" / "localhost" / "drs" / "rollout.html") as handle:
+        assert "Left to the platform" in handle.read()
 
 
 def test_drs_changed_by_someone_during_the_rollout_is_left_behind(start_vsphere, tmp_path):
