@@ -21,6 +21,8 @@ help:
 # pywinrm's kerberos extra builds pykerberos from source: it needs MIT Kerberos' headers (krb5-config), a C compiler
 # and Python's headers. Installed with apt-get when missing (as root, Debian; the same list is bindep.txt).
 KRB5_BUILD_PACKAGES := libkrb5-dev gcc python3-dev
+# The fault suite runs the nova default update over SSH against an sshd it starts on 127.0.0.1 (Debian's).
+SSHD_PACKAGES := openssh-server
 
 $(STAMP): requirements.txt requirements-test.txt
 	@if ! command -v krb5-config >/dev/null || ! command -v gcc >/dev/null || \
@@ -34,7 +36,23 @@ $(STAMP): requirements.txt requirements-test.txt
 
 venv: $(STAMP)
 
-collection: $(STAMP)
+# ansible.windows (win_updates, the Hyper-V default update) next to this collection: taken from the `ansible`
+# community package on PyPI (no Galaxy needed), whose wheel is downloaded once into .venv/wheels.
+ANSIBLE_PACKAGE := ansible>=12,<13
+WINDOWS_COLLECTION := $(COLLECTIONS)/ansible_collections/ansible/windows
+WINDOWS_STAMP := $(COLLECTIONS)/.ansible-windows-installed
+
+$(WINDOWS_STAMP): | $(STAMP)
+	@mkdir -p $(VENV)/wheels $(COLLECTIONS)
+	@ls $(VENV)/wheels/ansible-12.*.whl >/dev/null 2>&1 || \
+	  $(BIN)/pip download --quiet --disable-pip-version-check --no-deps --dest $(VENV)/wheels "$(ANSIBLE_PACKAGE)"
+	rm -rf $(WINDOWS_COLLECTION)
+	$(BIN)/python -c 'import glob, sys, zipfile; wheel = zipfile.ZipFile(sorted(glob.glob(sys.argv[1]))[-1]); \
+	  wheel.extractall(sys.argv[2], [n for n in wheel.namelist() if n.startswith("ansible_collections/ansible/windows/")])' \
+	  "$(VENV)/wheels/ansible-12.*.whl" $(COLLECTIONS)
+	touch $@
+
+collection: $(STAMP) $(WINDOWS_STAMP)
 	@mkdir -p $(dir $(COLLECTION_LINK)) build/ansible-tmp build/ansible-home
 	@ln -sfn ../../../.. $(COLLECTION_LINK)
 
@@ -47,6 +65,10 @@ integration: collection
 # playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
 # concurrent runs); two scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
 faults: collection
+	@if [ ! -x /usr/sbin/sshd ]; then \
+	  echo "installing the SSH server of the fault suite: $(SSHD_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SSHD_PACKAGES); \
+	fi
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/faults
 
 sanity: collection

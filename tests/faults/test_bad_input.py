@@ -15,8 +15,6 @@ def connection(cluster, **changes):
 
 
 CASES = {
-    "update_tasks_none": (lambda cluster, workdir: ["-e", "rolling_update_update_tasks="],
-                          r"No update tasks file: set rolling_update_update_tasks"),
     "update_tasks_missing": (lambda cluster, workdir: [
         "-e", "rolling_update_update_tasks=/nonexistent/vmfleet/patch.yml"],
         r"rolling_update_update_tasks: /nonexistent/vmfleet/patch.yml does not exist"),
