@@ -61,6 +61,11 @@ options:
           - The host's availability zone (nova) or fault domain, for reports; confine VMs to a zone with a
             C(vm_host) rule naming its hosts.
         type: str
+      ip:
+        description:
+          - The host's address as the platform reports it (what the C(*_cluster_info) modules return), so that
+            their C(hosts) can be passed on as they are. Not used in planning.
+        type: str
   vms:
     description:
       - The VMs of the cluster.

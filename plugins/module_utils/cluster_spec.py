@@ -25,6 +25,7 @@ HOST_SPEC = dict(
     state=dict(type="str", default="up", choices=list(HOST_STATES)),
     emergency=dict(type="bool", default=False),
     zone=dict(type="str"),
+    ip=dict(type="str"),  # the platform's address of the host (the rolling update's host match); not planned with
 )
 
 VM_SPEC = dict(

@@ -165,12 +165,13 @@ def _names(values):
 
 
 def node_facts(raw):
-    """What gathering needs from one node, as plain data (memory in MB, None when unreadable; the read's error)."""
+    """What gathering needs from one node, as plain data (memory in MB, None when unreadable; its client-access
+    address, None when it has none; the read's error)."""
     total_kb, free_kb = raw.get("t"), raw.get("f")
     return {"name": raw["n"], "state": raw["s"], "drain_status": raw["d"],
             "memory_mb": float(total_kb) / 1024 if total_kb else None,
             "free_memory_mb": float(free_kb) / 1024 if free_kb is not None and total_kb else None,
-            "read_error": raw.get("x")}
+            "ip": raw.get("ip") or None, "read_error": raw.get("x")}
 
 
 def vm_facts(raw):
@@ -226,7 +227,7 @@ def host_dict(node, vms):
         running = sum(vm_memory_mb(v) for v in vms if power_state(v) == "on")
         reserved = min(memory, max(0.0, memory - node["free_memory_mb"] - running))
     return {"name": node["name"], "memory_mb": memory, "reserved_memory_mb": reserved, "vcpus": 0,
-            "state": host_state(node["state"])}
+            "state": host_state(node["state"]), "ip": node.get("ip")}
 
 
 def host_details(node, vms):

@@ -23,18 +23,23 @@ VM_RESOURCE = "Where-Object { $_.ResourceType.Name -eq 'Virtual Machine' }"
 
 
 def cluster_facts():
-    """Cluster name and anti-affinity enforcement, the endpoint's name, nodes (state, memory in KB), VM roles with
-    their VMs. A node or VM that could not be read carries the host's error text in ``x`` (reads of other nodes
-    are a second hop)."""
+    """Cluster name and anti-affinity enforcement, the endpoint's name, nodes (state, memory in KB, the address of
+    the node's interface on a cluster network whose Role is ClusterAndClient), VM roles with their VMs. A node or VM
+    that could not be read carries the host's error text in ``x`` (reads of other nodes are a second hop; the
+    network interfaces come from the cluster database, which is not)."""
     return compose("reading the cluster's nodes and virtual machines", r"""
         $c = Get-Cluster
+        $cn = @(Get-ClusterNetwork -ErrorAction SilentlyContinue | Where-Object { $_.Role.ToString() -eq 'ClusterAndClient' } |
+          ForEach-Object { $_.Name })
         $nodes = foreach ($n in @(Get-ClusterNode)) {
-          $os = $null; $x = $null
+          $os = $null; $x = $null; $ip = $null
+          if ($cn.Count -gt 0) { $ip = Get-ClusterNetworkInterface -Node $n.Name -Network $cn -ErrorAction SilentlyContinue |
+            ForEach-Object { "$($_.Address)" } | Select-Object -First 1 }
           if ($n.State.ToString() -ne 'Down') {
             try { $os = Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName $n.Name -ErrorAction Stop }
             catch { $x = "$($_.Exception.Message)" } }
           [pscustomobject]@{n=$n.Name; s=$n.State.ToString(); d=$n.DrainStatus.ToString();
-            t=$os.TotalVisibleMemorySize; f=$os.FreePhysicalMemory; x=$x} }
+            t=$os.TotalVisibleMemorySize; f=$os.FreePhysicalMemory; ip=$ip; x=$x} }
         $vms = foreach ($g in @(Get-ClusterGroup | Where-Object { $_.GroupType.ToString() -eq 'VirtualMachine' })) {
           $vm = $null; $x = $null
           try { $vm = $g | Get-VM -ErrorAction Stop } catch { $x = "$($_.Exception.Message)" }

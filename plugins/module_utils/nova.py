@@ -59,9 +59,24 @@ class NovaCluster:
         """host -> availability zone (os-availability-zone/detail, admin)."""
         return host_zones(self.conn.compute.availability_zones(details=True))
 
+    def host_ips(self):
+        """Compute host -> its hypervisor's host_ip (os-hypervisors/detail: the compute service's my_ip). Empty when
+        the cloud's policy refuses os-hypervisors: the addresses are not needed to plan, only to match hosts."""
+        from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
+        ips = {}
+        try:
+            for hypervisor in self.conn.compute.hypervisors(details=True):
+                host = (hypervisor.service_details or {}).get("host")
+                if host and hypervisor.host_ip and host not in ips:
+                    ips[host] = hypervisor.host_ip
+        except sdk_exceptions.ForbiddenException:
+            return {}
+        return ips
+
     def hosts(self):
         capacity = self.capacity()
         zone_of = self.zones()
+        ip_of = self.host_ips()
         hosts = []
         for service in sorted(self.services(), key=lambda s: s.host):
             inventory = capacity.get(service.host) or _by_prefix(capacity, service.host)
@@ -76,6 +91,7 @@ class NovaCluster:
                 "cpu_allocation_ratio": float(vcpu.get("allocation_ratio", 1.0)),
                 "state": host_state(service),
                 "zone": zone_of.get(service.host, service.availability_zone),
+                "ip": ip_of.get(service.host),
             })
         return hosts
 

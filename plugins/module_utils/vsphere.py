@@ -176,17 +176,55 @@ def host_facts(host, mounts):
     hardware = summary.hardware
     runtime = summary.runtime
     parent = host.parent
+    config = host.config  # one read: pyVmomi fetches the whole config each time it is named
     return {
         "name": host.name,
         "cluster": parent.name if isinstance(parent, vim.ClusterComputeResource) else None,
         "memory_mb": float(hardware.memorySize // MIB) if hardware is not None and hardware.memorySize else 0.0,
-        "reserved_memory_mb": system_reservation_mb(host.config),
+        "reserved_memory_mb": system_reservation_mb(config),
+        "ip": management_ip(config),
         "cpu_cores": hardware.numCpuCores if hardware is not None else None,
         "cpu_mhz": hardware.cpuMhz if hardware is not None else None,
         "connection_state": str(runtime.connectionState),
         "in_maintenance_mode": bool(runtime.inMaintenanceMode),
         "datastores": sorted(name for name, seen in mounts.items() if host.name in seen),
     }
+
+
+def management_ip(config):
+    """The host's management address as vCenter reports it: the IPv4 address of the VMkernel adapter selected for
+    the management service (config.virtualNicManagerInfo; the lowest-numbered one with an address when several
+    are), else of vmk0; None when the host's configuration shows neither (a host vCenter cannot reach)."""
+    if config is None:
+        return None
+    network = config.network
+    addresses = dict((nic.device, vmk_ipv4(nic)) for nic in (network.vnic if network is not None else None) or [])
+    info = config.virtualNicManagerInfo
+    for net in (info.netConfig if info is not None else None) or []:
+        if net.nicType != "management":
+            continue
+        candidates = dict((nic.key, nic) for nic in net.candidateVnic or [])
+        selected = []
+        for key in net.selectedVnic or []:
+            nic = candidates.get(key)
+            device = nic.device if nic is not None else key.rsplit("-", 1)[-1]
+            selected.append((device, addresses.get(device) or (vmk_ipv4(nic) if nic is not None else None)))
+        addressed = [item for item in selected if item[1]]
+        if addressed:
+            return min(addressed, key=lambda item: vmk_number(item[0]))[1]
+    return addresses.get("vmk0")
+
+
+def vmk_ipv4(nic):
+    """A VMkernel adapter's IPv4 address (HostVirtualNicSpec.ip.ipAddress), None when it has none."""
+    spec = nic.spec
+    return (spec.ip.ipAddress or None) if spec is not None and spec.ip is not None else None
+
+
+def vmk_number(device):
+    """Sort key of a VMkernel adapter name: vmk2 before vmk10, unnumbered names last."""
+    digits = device[3:] if device.startswith("vmk") else ""
+    return (0, int(digits), device) if digits.isdigit() else (1, 0, device)
 
 
 def system_reservation_mb(config):
@@ -215,6 +253,7 @@ def host_dict(facts):
         "vcpus": 0,
         "storage": facts["datastores"],
         "state": host_state(facts["connection_state"], facts["in_maintenance_mode"]),
+        "ip": facts.get("ip"),
     }
 
 

@@ -68,11 +68,15 @@ cluster:
   type: str
   sample: HVCLU01
 hosts:
-  description: Nodes in the core's shape.
+  description:
+    - Nodes in the core's shape.
+    - C(ip) is the node's address on the cluster network that carries client access (the C(Address) of its
+      cluster network interface on a network whose C(Role) is C(ClusterAndClient)), or null; the placement core
+      does not use it (the rolling update matches hosts to inventory hosts with it).
   returned: always
   type: list
   elements: dict
-  sample: [{name: HV01, memory_mb: 262144, reserved_memory_mb: 0, vcpus: 0, state: up}]
+  sample: [{name: HV01, memory_mb: 262144, reserved_memory_mb: 0, vcpus: 0, state: up, ip: 192.0.2.11}]
 vms:
   description: VM roles in the core's shape.
   returned: always

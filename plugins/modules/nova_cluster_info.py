@@ -54,13 +54,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hosts:
-  description: Compute hosts in the core's shape (a disabled service is C(maintenance), a down or forced-down
-    one C(down)).
+  description:
+    - Compute hosts in the core's shape (a disabled service is C(maintenance), a down or forced-down one C(down)).
+    - C(ip) is the hypervisor's C(host_ip) as os-hypervisors reports it (the compute service's C(my_ip)), or null;
+      the placement core does not use it (the rolling update matches hosts to inventory hosts with it).
   returned: always
   type: list
   elements: dict
   sample: [{name: compute-1, memory_mb: 131072, reserved_memory_mb: 4096, ram_allocation_ratio: 1.0,
-            vcpus: 32, cpu_allocation_ratio: 4.0, state: up, zone: nova}]
+            vcpus: 32, cpu_allocation_ratio: 4.0, state: up, zone: nova, ip: 192.0.2.11}]
 vms:
   description: Instances in the core's shape.
   returned: always

@@ -74,12 +74,16 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hosts:
-  description: ESXi hosts in the core's shape.
+  description:
+    - ESXi hosts in the core's shape.
+    - C(ip) is the host's management address as vCenter reports it - the IPv4 address of the VMkernel adapter
+      selected for the C(management) service (C(config.virtualNicManagerInfo)), else of C(vmk0) - or null; the
+      placement core does not use it (the rolling update matches hosts to inventory hosts with it).
   returned: always
   type: list
   elements: dict
   sample: [{name: esx-01, memory_mb: 65536, reserved_memory_mb: 0, vcpus: 0, state: up,
-            storage: [esx-01-local, shared-ds]}]
+            storage: [esx-01-local, shared-ds], ip: 10.0.0.11}]
 vms:
   description: VMs registered on the hosts, in the core's shape.
   returned: always

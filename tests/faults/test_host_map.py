@@ -49,3 +49,21 @@ def test_unmapped_host_fails_in_preflight_before_any_write(faults):
     assert cluster.out_of_service(after) == set()
     assert cluster.lock() is None, "a refused run left a lock: %s" % cluster.lock()
     assert cluster.report("map-2")["steps"] == [], json.dumps(cluster.report("map-2")["steps"])[:2000]
+
+
+def test_ip_rule_maps_each_hypervisor_by_the_address_nova_reports(faults):
+    """Inventory hosts named unlike the hypervisors, reached at the hypervisors' host_ip (192.0.2.10..12 in the
+    scenario): rule ip maps each compute host by the address nova reports, and the updates ran there."""
+    cluster = faults.nova()
+    names = {"rack1-a": "192.0.2.10", "rack1-b": "192.0.2.11", "rack2-a": "192.0.2.12"}
+    cluster.inventory_targets = dict((name, dict(settings, ansible_host=names[name]))
+                                     for name, settings in demo.local_hosts(sorted(names)).items())
+    record = os.path.join(faults.workdir, "updates.txt")
+    rc, output = faults.run(cluster, "map-ip", timeout=240, mock_update_record=record, rolling_update_host_match="ip")
+    after = cluster.state()
+    report = cluster.report("map-ip")
+    problems = harness.finished_ok(cluster, after, report, rc, output)
+    assert not problems, "\n".join(problems)
+    with open(record) as handle:
+        ran = sorted(line.split() for line in handle.read().splitlines())
+    assert ran == [["compute-0", "rack1-a"], ["compute-1", "rack1-b"], ["compute-2", "rack2-a"]]

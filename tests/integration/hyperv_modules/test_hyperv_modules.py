@@ -7,7 +7,7 @@ from module_runner import run_module
 
 FAST = {"poll_seconds": 0.05}
 HOST_KEYS = {"name", "memory_mb", "reserved_memory_mb", "vcpus", "cpu_allocation_ratio", "ram_allocation_ratio",
-             "storage", "state", "emergency"}
+             "storage", "state", "emergency", "ip"}
 VM_KEYS = {"name", "host", "memory_mb", "vcpus", "power_state", "storage", "methods", "hold", "managed",
            "maintenance", "busy", "priority", "depends_on", "home", "methods_reason"}
 RULE_KEYS = {"name", "kind", "vms", "hosts", "strength", "max_unavailable"}

@@ -98,6 +98,8 @@ class Node:
     pending_updates: int = 3
     installed_updates: int = 0
     reserved_mb: int = 0
+    address: str | None = None  # on the client-access network (Role ClusterAndClient); None: no interface there
+    cluster_address: str | None = None  # on the cluster-only network (Role Cluster); None: no interface there
     drained: list[str] = field(default_factory=list)  # VMs moved off by the last drain (for failback)
     events: list[EventRecord] = field(default_factory=list)
     files: dict[str, tuple[str, str]] = field(default_factory=dict)

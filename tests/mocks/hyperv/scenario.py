@@ -56,7 +56,9 @@ def build(data: dict) -> Cluster:
                     state=str(item.get('state', 'Up')), max_vm_migrations=int(item.get('max_vm_migrations', 2)),
                     live_migration_mb_per_second=item.get('live_migration_mb_per_second'),
                     update_seconds=item.get('update_seconds'), reboot_seconds=item.get('reboot_seconds'),
-                    pending_updates=int(item.get('pending_updates', 3)))
+                    pending_updates=int(item.get('pending_updates', 3)),
+                    address=_address(item, 'address', f'192.0.2.{10 + index}'),
+                    cluster_address=_address(item, 'cluster_address', f'198.51.100.{10 + index}'))
         cluster.nodes[node.name.lower()] = node
     if not cluster.nodes:
         raise ScenarioError('a scenario needs at least one node')
@@ -70,6 +72,13 @@ def build(data: dict) -> Cluster:
     _add_cau(cluster, data.get('cau'))
     _add_windows(cluster, data, node_defaults)
     return cluster
+
+
+def _address(item: dict, key: str, default: str) -> str | None:
+    """A node's address on a cluster network: the scenario's (null: no interface on that network) or the default."""
+    if key not in item:
+        return default
+    return None if item[key] is None else str(item[key])
 
 
 def _release(value: Any, where: str) -> str:

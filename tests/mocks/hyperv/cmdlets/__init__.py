@@ -4,8 +4,9 @@ from ..powershell.builtins import CORE
 from .cau import CAU_CMDLETS
 from .clustering import FAILOVER
 from .hyperv import HYPERV
+from .networks import NETWORK_CMDLETS
 from .system import SYSTEM
 
 REGISTRY = Registry()
-for _part in (CORE, FAILOVER, HYPERV, CAU_CMDLETS, SYSTEM):
+for _part in (CORE, FAILOVER, NETWORK_CMDLETS, HYPERV, CAU_CMDLETS, SYSTEM):
     REGISTRY.merge(_part)

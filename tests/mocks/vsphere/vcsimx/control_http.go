@@ -6,7 +6,8 @@ package main
 //
 //   GET  /_vcsimx/state               -> {"hosts": [...]}
 //   POST /_vcsimx/host  {"name": "esx-01", "vmotion_network_blocked": false,
-//                        "connection_state": "connected", "clock_offset_seconds": 0}
+//                        "connection_state": "connected", "clock_offset_seconds": 0,
+//                        "reboot_down_seconds": 3}
 
 import (
 	"encoding/json"
@@ -22,6 +23,7 @@ type hostControl struct {
 	VMotionNetBlocked *bool    `json:"vmotion_network_blocked,omitempty"`
 	ConnectionState   *string  `json:"connection_state,omitempty"`
 	ClockOffset       *float64 `json:"clock_offset_seconds,omitempty"`
+	RebootDown        *float64 `json:"reboot_down_seconds,omitempty"`
 }
 
 type hostReport struct {
@@ -33,6 +35,8 @@ type hostReport struct {
 	ClockOffset       float64 `json:"clock_offset_seconds"`
 	MigrateEnabled    int64   `json:"migrate_enabled"`
 	VMotionVmk        string  `json:"vmotion_vmk"`
+	BootTime          string  `json:"boot_time"`
+	Reboots           int     `json:"reboots"`
 }
 
 func controlState(w http.ResponseWriter, r *http.Request) {
@@ -42,8 +46,10 @@ func controlState(w http.ResponseWriter, r *http.Request) {
 		xs = append(xs, x)
 	}
 	blocked := map[string]bool{}
+	reboots := map[string]int{}
 	for _, x := range xs {
 		blocked[x.name] = x.networkBlocked
+		reboots[x.name] = x.reboots
 	}
 	state.mu.Unlock()
 	sort.Slice(xs, func(i, j int) bool { return xs[i].name < xs[j].name })
@@ -57,10 +63,11 @@ func controlState(w http.ResponseWriter, r *http.Request) {
 			Name: x.name, Moref: x.ref.Value, VMotionNetBlocked: blocked[x.name],
 			ConnectionState: string(hs.conn), InMaintenance: hs.inMM,
 			ClockOffset: off.Seconds(), MigrateEnabled: x.options.migrateEnabled(), VMotionVmk: dev,
+			BootTime: bootTime(x.ref), Reboots: reboots[x.name],
 		})
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]interface{}{"hosts": out})
+	_ = json.NewEncoder(w).Encode(map[string]interface{}{"hosts": out, "vms": vmReports(), "tasks": taskReports()})
 }
 
 func controlHost(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +96,15 @@ func controlHost(w http.ResponseWriter, r *http.Request) {
 	if req.VMotionNetBlocked != nil {
 		state.mu.Lock()
 		x.networkBlocked = *req.VMotionNetBlocked
+		state.mu.Unlock()
+	}
+	if req.RebootDown != nil {
+		if *req.RebootDown < 0 {
+			http.Error(w, "bad reboot_down_seconds", http.StatusBadRequest)
+			return
+		}
+		state.mu.Lock()
+		x.rebootDownSeconds = req.RebootDown
 		state.mu.Unlock()
 	}
 	if req.ClockOffset != nil {

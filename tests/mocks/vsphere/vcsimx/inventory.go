@@ -447,6 +447,7 @@ func (b *builder) hostStates() error {
 			h.Runtime.InMaintenanceMode = hs.InMaintenance
 			h.Runtime.ConnectionState = types.HostSystemConnectionState(hs.ConnectionState)
 			h.Runtime.BootTime = &boot
+			h.Capability = hostCapability(hs) // reboot.go
 			if hs.ConnectionState != "connected" {
 				h.Summary.OverallStatus = types.ManagedEntityStatusGray
 			}

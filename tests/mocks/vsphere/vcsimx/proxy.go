@@ -35,6 +35,7 @@ var overridden = map[string]map[string]bool{
 	"HostSystem": {
 		"EnterMaintenanceMode_Task": true,
 		"ExitMaintenanceMode_Task":  true,
+		"RebootHost_Task":           true,
 	},
 	"Task": {
 		"CancelTask": true,

@@ -16,6 +16,7 @@ type Scenario struct {
 	Datacenter  string           `json:"datacenter"`
 	Migration   MigrationOptions `json:"migration"`
 	Maintenance MaintenanceOpts  `json:"maintenance"`
+	Reboot      RebootOpts       `json:"reboot"`
 	Clusters    []ClusterSpec    `json:"clusters"`
 	Datastores  []DatastoreSpec  `json:"datastores"`
 	VMs         []VMSpec         `json:"vms"`
@@ -92,6 +93,7 @@ type HostSpec struct {
 	InMaintenance     bool       `json:"in_maintenance"`
 	ConnectionState   string     `json:"connection_state"`
 	VMotionNetBlocked bool       `json:"vmotion_network_blocked"`
+	RebootSupported   *bool      `json:"reboot_supported"` // capability.rebootSupported (default true)
 }
 
 type DatastoreSpec struct {
@@ -179,6 +181,9 @@ func (s *Scenario) normalize() error {
 	}
 	if s.Maintenance.ProgressPercent == 0 {
 		s.Maintenance.ProgressPercent = 2
+	}
+	if err := s.Reboot.normalize(); err != nil {
+		return err
 	}
 	if len(s.Clusters) == 0 {
 		return fmt.Errorf("at least one cluster is required")

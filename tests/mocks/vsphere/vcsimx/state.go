@@ -12,15 +12,18 @@ import (
 )
 
 type hostExtra struct {
-	ref            types.ManagedObjectReference
-	name           string
-	reservedMB     int64
-	networkBlocked bool
-	entering       bool             // EnterMaintenanceMode task running
-	incomingMB     map[string]int64 // memory held for in-flight vMotions, by VM moref value
-	options        *hostOptionManager
-	vnics          *vnicManager
-	clock          *dateTimeSystem
+	ref               types.ManagedObjectReference
+	name              string
+	reservedMB        int64
+	networkBlocked    bool
+	entering          bool             // EnterMaintenanceMode task running
+	rebooting         bool             // RebootHost task accepted, host not back yet (reboot.go)
+	reboots           int              // RebootHost tasks accepted
+	rebootDownSeconds *float64         // this host's reboot down time (control endpoint); nil: the scenario's
+	incomingMB        map[string]int64 // memory held for in-flight vMotions, by VM moref value
+	options           *hostOptionManager
+	vnics             *vnicManager
+	clock             *dateTimeSystem
 }
 
 type mockState struct {
