@@ -60,7 +60,7 @@ units: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 integration: collection
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/integration
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=12 tests/integration
 
 # playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
 # concurrent runs); two scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
@@ -69,7 +69,7 @@ faults: collection
 	  echo "installing the SSH server of the fault suite: $(SSHD_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SSHD_PACKAGES); \
 	fi
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/faults
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=12 tests/faults
 
 sanity: collection
 	tools/sanity.sh
@@ -104,5 +104,5 @@ realnova-stop:
 # whatever the outcome (the tests share one cloud, so they run one at a time)
 realnova-test: collection
 	tools/realnova/install.sh
-	$(BIN)/pytest -q -p no:cacheprovider tests/realnova; status=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider --durations=12 tests/realnova; status=$$?; \
 	  /usr/bin/python3 tools/realnova/stack.py stop >/dev/null 2>&1 || true; exit $$status
