@@ -8,9 +8,11 @@ the system python (/usr/bin/python3, which has python3-apt for ansible.builtin.a
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 SSHD = "/usr/sbin/sshd"
@@ -66,6 +68,9 @@ class LocalSshd:
         self.log = os.path.join(directory, "sshd.log")
         self.module_log = os.path.join(directory, "modules-over-ssh.log")
         self.python = os.path.join(directory, "python-on-target")
+        # the SSH control sockets: a short path of their own (a Unix socket path has at most 107 bytes, which a
+        # test directory under pytest's base temp can exceed)
+        self.control_dir = tempfile.mkdtemp(prefix="vmf-ssh-")
 
     def _keys(self):
         os.makedirs(self.dir, exist_ok=True)
@@ -103,6 +108,7 @@ class LocalSshd:
 
     def stop(self):
         """Stop the listener and the session processes it forked (by their ids)."""
+        shutil.rmtree(self.control_dir, ignore_errors=True)
         if self.process is None:
             return
         children = self._children(self.process.pid)
@@ -144,6 +150,7 @@ class LocalSshd:
             # a control master that ends soon after the last command (and when stop() ends its session)
             "ansible_ssh_args": "-o ControlMaster=auto -o ControlPersist=5s -o IdentitiesOnly=yes",
             "ansible_ssh_common_args": "-o UserKnownHostsFile=%s" % self.known_hosts,
+            "ansible_control_path_dir": self.control_dir,
         }
 
     def modules_run(self):

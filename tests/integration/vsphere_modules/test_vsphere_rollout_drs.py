@@ -27,27 +27,28 @@ def rollout(vs, tmp_path, **extra):
     return proc, report, seen
 
 
-def test_drs_held_for_the_whole_rollout_and_restored(start_vsphere, tmp_path):
+def test_rollout_hold_sets_partially_automated_once_and_release_restores(start_vsphere):
     vs = start_vsphere("production", no_blockers)
-    assert drs_level(vs) == "fullyAutomated"
-    proc, report, seen = rollout(vs, tmp_path, rolling_order=["esx-01", "esx-02"])
+    playbook = os.path.join(os.path.dirname(__file__), "playbooks", "drs_hold_rollout_ops.yml")
+    proc = run_playbook(playbook, {"vsphere_connection": vs.args})
     assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert seen == {"esx-01": "partiallyAutomated", "esx-02": "partiallyAutomated"}
     assert drs_level(vs) == "fullyAutomated"
-    assert report["status"] == "ok" and report["left_behind"] == [], report["left_behind"]
-    assert report.get("holds") in (None, {}), report.get("holds")
+
+
+def test_drs_changed_by_someone_during_the_rollout_is_left_behind(start_vsphere, tmp_path):
+    """esx-01 and esx-02 are updated with DRS partially automated; during esx-02's update someone sets it to manual:
+    the run leaves manual as it is and the report lists the DRS level as left behind, and the vCLS agent VMs as
+    left to the platform."""
+    vs = start_vsphere("production", no_blockers)
+    proc, report, seen = rollout(vs, tmp_path, drs_set_on="esx-02", drs_set_to="manual",
+                                 rolling_order=["esx-01", "esx-02"])
+    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert seen == {"esx-01": "partiallyAutomated", "esx-02": "partiallyAutomated"}, seen
+    assert drs_level(vs) == "manual", "the run overwrote a level someone else set"
+    left = [item for item in report["left_behind"] if "DRS" in item["what"]]
+    assert len(left) == 1 and left[0]["host"] == "Cluster-P", report["left_behind"]
+    assert report["status"] == "ok"
     vcls = [item for item in report["left_to_platform"] if item["what"].startswith("vCLS agent VMs vCLS-")]
     assert len(vcls) == 1 and "not planned" in vcls[0]["how"], report["left_to_platform"]
     with open(tmp_path / "state" / "localhost" / "drs" / "rollout.html") as handle:
         assert "Left to the platform" in handle.read()
-
-
-def test_drs_changed_by_someone_during_the_rollout_is_left_behind(start_vsphere, tmp_path):
-    vs = start_vsphere("production", no_blockers)
-    proc, report, seen = rollout(vs, tmp_path, drs_set_on="esx-02", drs_set_to="manual",
-                                 rolling_order=["esx-02", "esx-03"])
-    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert seen == {"esx-02": "partiallyAutomated", "esx-03": "manual"}, seen
-    assert drs_level(vs) == "manual", "the run overwrote a level someone else set"
-    left = [item for item in report["left_behind"] if "DRS" in item["what"]]
-    assert len(left) == 1 and left[0]["host"] == "Cluster-P", report["left_behind"]
