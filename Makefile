@@ -59,17 +59,18 @@ collection: $(STAMP) $(WINDOWS_STAMP)
 units: collection
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
+# module and mock tests, three at a time (they mostly wait on the mocks: about one core busy)
 integration: collection
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=12 tests/integration
+	$(BIN)/pytest -q -p no:cacheprovider -n 3 --durations=12 tests/integration
 
 # playbooks/rolling_update.yml against the mocks under injected faults (interrupts, API outages, bad input,
-# concurrent runs); two scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
+# concurrent runs); three scenarios side by side (each has its own mocks, HOME and state), a few minutes in all
 faults: collection
 	@if [ ! -x /usr/sbin/sshd ]; then \
 	  echo "installing the SSH server of the fault suite: $(SSHD_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SSHD_PACKAGES); \
 	fi
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --durations=12 tests/faults
+	$(BIN)/pytest -q -p no:cacheprovider -n 3 --durations=12 tests/faults
 
 sanity: collection
 	tools/sanity.sh
