@@ -38,6 +38,12 @@ class FaultEnv:
     def hyperv(self, scenario="hyperv_small.yaml", idle_speed=50, **inventory_vars):
         return self._start(harness.HyperVCluster, scenario, ["--idle-speed", str(idle_speed)], inventory_vars)
 
+    def vsphere(self, scenario="vsphere_small.json", **inventory_vars):
+        cluster = harness.VsphereCluster(os.path.join(harness.SCENARIOS, scenario), self.workdir)
+        cluster.setup(self.workdir, inventory_vars)
+        self.clusters.append(cluster)
+        return cluster.start()
+
     def _start(self, cls, scenario, args, inventory_vars):
         cluster = cls(scenario=os.path.join(harness.SCENARIOS, scenario), workdir=self.workdir, extra_args=args,
                       demo_vars={})

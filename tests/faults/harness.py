@@ -14,6 +14,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -237,6 +238,88 @@ class HyperVCluster(MockCluster, demo.HyperVDemo):
 
     def release(self, idle_speed=50):
         self.control("POST", "/clock", {"idle_speed": idle_speed})
+
+
+# vSphere tasks that move a VM (a failed one is a failed migration)
+VSPHERE_MIGRATIONS = ("MigrateVM_Task", "RelocateVM_Task")
+
+
+class VsphereCluster(MockCluster, demo.VsphereDemo):
+    """The fault suite's vSphere cluster: vcsimx with its files under the test's directory, read through its
+    control endpoint (/_vcsimx/state: hosts, VMs, the tasks it ran)."""
+
+    platform = "vsphere"
+    name = "faults-vsphere"
+
+    def __init__(self, scenario, workdir):  # pylint: disable=super-init-not-called
+        self.scenario = scenario
+        self.workdir = workdir
+        self.process = None
+        self.url = None
+        self.port = None
+
+    def start(self):
+        subprocess.run([os.path.join(ROOT, "tests", "mocks", "vsphere", "build.sh")], check=True,
+                       stdout=subprocess.DEVNULL)
+        url_file = os.path.join(self.workdir, "vsphere.url")
+        with open(os.path.join(self.workdir, "vsphere-mock.log"), "w") as log:
+            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+                [os.path.join(ROOT, "build", "vcsimx"), "-scenario", self.scenario, "-listen", "127.0.0.1:0",
+                 "-url-file", url_file], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        demo.wait_for_file(url_file, self.process, log.name)
+        self.url = demo.read(url_file).rsplit("/sdk", 1)[0]
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self
+
+    def state_dir(self):
+        return os.path.join(self.workdir, "state", self.name)
+
+    def inventory(self, run_id):
+        return dict(demo.VsphereDemo.inventory(self, run_id), rolling_update_state_dir=self.state_dir(),
+                    platform_poll_seconds=0.3)
+
+    def state(self):
+        insecure = ssl.create_default_context()
+        insecure.check_hostname = False
+        insecure.verify_mode = ssl.CERT_NONE   # the mock's self-signed certificate, on 127.0.0.1
+        with urllib.request.urlopen(self.url + "/_vcsimx/state", timeout=10, context=insecure) as response:
+            return json.loads(response.read())
+
+    @staticmethod
+    def out_of_service(state):
+        return set(h["name"] for h in state["hosts"] if h["in_maintenance"] or h["connection_state"] != "connected")
+
+    @staticmethod
+    def host_down(state):
+        return set(h["name"] for h in state["hosts"] if h["connection_state"] != "connected")
+
+    @staticmethod
+    def vms(state):
+        return dict((vm["name"], (vm["host"], vm["power_state"])) for vm in state["vms"])
+
+    @staticmethod
+    def vm_owners(state):
+        return dict((vm["name"], vm["host"]) for vm in state["vms"])
+
+    @staticmethod
+    def powers(state):
+        return dict((vm["name"], vm["power_state"]) for vm in state["vms"])
+
+    @staticmethod
+    def completed_moves(state, sampler):
+        return collections.Counter(sampler.owner_changes)
+
+    @staticmethod
+    def failed_migrations(state):
+        return sum(1 for t in state["tasks"] if t["name"] in VSPHERE_MIGRATIONS and t["state"] == "error")
+
+    @staticmethod
+    def boot_times(state):
+        return dict((h["name"], h["boot_time"]) for h in state["hosts"])
+
+    @staticmethod
+    def reboots(state):
+        return dict((h["name"], h["reboots"]) for h in state["hosts"])
 
 
 # -- watching the mock -------------------------------------------------------------------------------------------
