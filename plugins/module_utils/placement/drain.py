@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from .filters import Evaluation, evaluate
+from .groups import step_conflicts
 from .scope import classify
 from .search import improve
 from .state import ClusterState
@@ -54,9 +55,21 @@ class Drainer:
         self.down_hosts = [n for n, h in cluster.hosts.items() if h.state == "down"]
         self.budget_rules = [r for r in cluster.rules if r.kind == "disruption_budget"]
 
+    def snapshot(self):
+        """The state and target index as they are, for restore() after a trial drain."""
+        return self.state.snapshot(), self.index.snapshot()
+
+    def restore(self, saved):
+        self.state.restore(saved[0])
+        self.index.restore(saved[1])
+
     def drain(self, evacuate, step=None):
+        """Drain the hosts together; a step that would stop guests against a rule changes nothing."""
         state = self.state
         result = StepResult(evacuate, step)
+        result.unplaced = step_conflicts(state, evacuate)
+        if result.unplaced:
+            return result
         exclude = frozenset(evacuate)
         residents = [self.cluster.vms[n] for h in evacuate for n in state.residents[h]]
         scope = classify(residents, self.options.scope)

@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from .drain import Drainer, StepResult
 from .filters import Evaluation, evaluate
+from .groups import is_auto
 from .model import Cluster
 from .report import describe_unplaced, render
 from .state import ClusterState
@@ -87,12 +88,13 @@ def _candidates(cluster, state, returned, options):
 
 
 def _next_to_drain(order, returned, max_hosts_down):
-    """The hosts the rollout drains together next: up to max_hosts_down after the returned ones."""
+    """The hosts the rollout drains together next: up to max_hosts_down after the returned ones (with auto,
+    the next one: auto can always take it out alone)."""
     positions = [order.index(h) for h in returned if h in order]
     if not positions:
         return []
     start = max(positions) + 1
-    return list(order[start:start + max_hosts_down])
+    return list(order[start:start + (1 if is_auto(max_hosts_down) else max_hosts_down)])
 
 
 def _drain_blocked(cluster, state, options, hosts):

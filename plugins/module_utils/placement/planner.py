@@ -10,9 +10,10 @@ __metaclass__ = type
 from .downtime import restrict_methods
 from .drain import Drainer, StepResult
 from .failback import plan_failback
+from .groups import AUTO, is_auto
 from .model import PlacementInputError, build_cluster
 from .report import render
-from .rollout import plan_rollout, prove_rest
+from .rollout import plan_rollout, prove_rest, prove_rest_auto
 from .state import ClusterState, Options
 from .targets import rolling_tiers
 
@@ -22,16 +23,19 @@ SCOPES = ("running", "all")
 
 def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", rolling_order=(),
               headroom_percent=0, max_parallel_per_host=2, max_parallel_total=0,
-              count_powered_off=False, max_hosts_down=1, allow_downtime=True, allow_downtime_vms=()):
+              count_powered_off=False, max_hosts_down=1, allow_downtime=True, allow_downtime_vms=(),
+              max_hosts_down_cap=4):
     """Plan from plain dicts; raises PlacementInputError on bad input.
 
-    max_hosts_down: how many hosts of rolling_order a rollout step drains together (N-k).
+    max_hosts_down: how many hosts of rolling_order a rollout step drains together (N-k), or "auto":
+    each step the largest group, at most max_hosts_down_cap hosts, that the step's proof allows.
     allow_downtime false: running VMs move only by methods that keep the guest running, except
     the VMs named in allow_downtime_vms or whose dict says allow_downtime: true.
     """
     cluster = build_cluster(hosts, vms, rules)
     options = _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent,
-                       max_parallel_per_host, max_parallel_total, count_powered_off, max_hosts_down)
+                       max_parallel_per_host, max_parallel_total, count_powered_off, max_hosts_down,
+                       max_hosts_down_cap)
     restrict_methods(cluster, _allow_downtime(allow_downtime), _vm_names(allow_downtime_vms))
     evacuate = list(evacuate or ())
     if mode == "failback":
@@ -45,6 +49,7 @@ def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", 
     else:
         plan = plan_nothing(cluster, options)
     plan["max_hosts_down"] = options.max_hosts_down
+    plan["max_hosts_down_cap"] = options.max_hosts_down_cap
     return plan
 
 
@@ -62,13 +67,16 @@ def plan_drain(cluster, evacuate, options):
     before = drainer.state.hosts_report()
     step = drainer.drain(evacuate)
     plan = render([step], drainer.state, "drain", evacuate, before)
-    if order:
+    if order and is_auto(options.max_hosts_down):
+        plan["rollout"] = prove_rest_auto(drainer, order, [h for h in evacuate if h in order] or order[:0],
+                                          options.max_hosts_down_cap)
+    elif order:
         plan["rollout"] = prove_rest(drainer, order, done, options.max_hosts_down)
     return plan
 
 
 def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, max_parallel_per_host,
-             max_parallel_total, count_powered_off, max_hosts_down):
+             max_parallel_total, count_powered_off, max_hosts_down, max_hosts_down_cap):
     if mode not in MODES:
         raise PlacementInputError("mode must be one of %s, got %r" % (", ".join(MODES), mode))
     if scope not in SCOPES:
@@ -88,7 +96,8 @@ def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, ma
     if int(max_parallel_per_host) < 1 or int(max_parallel_total or 0) < 0:
         raise PlacementInputError("max_parallel_per_host must be >= 1 and max_parallel_total >= 0")
     return Options(scope, headroom_percent, max_parallel_per_host, max_parallel_total,
-                   count_powered_off, rolling_order, _max_hosts_down(max_hosts_down))
+                   count_powered_off, rolling_order, _max_hosts_down(max_hosts_down),
+                   _whole_number("max_hosts_down_cap", max_hosts_down_cap, 4))
 
 
 def _listed_twice(names):
@@ -101,16 +110,26 @@ def _listed_twice(names):
 
 
 def _max_hosts_down(value):
-    """An int >= 1; an int-like string such as "2" is taken as its number; None means 1."""
+    """"auto", or an int >= 1; an int-like string such as "2" is taken as its number; None means 1."""
+    if isinstance(value, str) and value.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return _whole_number("max_hosts_down", value, 1)
+    except PlacementInputError:
+        raise PlacementInputError("max_hosts_down must be an integer >= 1 or 'auto', got %r" % (value,))
+
+
+def _whole_number(label, value, default):
+    """An int >= 1; an int-like string such as "2" is taken as its number; None means default."""
     number = None
     if value is None:
-        number = 1
+        number = default
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     if number is None or number < 1:
-        raise PlacementInputError("max_hosts_down must be an integer >= 1, got %r" % (value,))
+        raise PlacementInputError("%s must be an integer >= 1, got %r" % (label, value))
     return number
 
 

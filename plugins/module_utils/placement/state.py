@@ -12,7 +12,8 @@ class Options:
     """Planning knobs shared by every mode."""
 
     def __init__(self, scope="running", headroom_percent=0.0, max_parallel_per_host=2,
-                 max_parallel_total=0, count_powered_off=False, rolling_order=(), max_hosts_down=1):
+                 max_parallel_total=0, count_powered_off=False, rolling_order=(), max_hosts_down=1,
+                 max_hosts_down_cap=4):
         self.scope = scope
         self.headroom_percent = float(headroom_percent or 0.0)
         self.max_parallel_per_host = 2 if max_parallel_per_host is None else int(max_parallel_per_host)
@@ -20,6 +21,7 @@ class Options:
         self.count_powered_off = bool(count_powered_off)
         self.rolling_order = tuple(rolling_order or ())
         self.max_hosts_down = max_hosts_down
+        self.max_hosts_down_cap = max_hosts_down_cap
 
 
 class ClusterState:
@@ -35,6 +37,15 @@ class ClusterState:
         self.residents = dict((h, set()) for h in cluster.hosts)
         for vm in cluster.vms.values():
             self._add(vm, vm.host)
+
+    def snapshot(self):
+        """A copy of what moves change, for restore() (a trial drain that is not kept)."""
+        return (dict(self.location), dict(self.memory_used), dict(self.vcpus_used),
+                dict((k, dict(v)) for k, v in self.members.items()), dict((h, set(v)) for h, v in self.residents.items()))
+
+    def restore(self, saved):
+        """Go back to a snapshot (each snapshot is restored at most once)."""
+        self.location, self.memory_used, self.vcpus_used, self.members, self.residents = saved
 
     def counts(self, vm):
         """True when the VM's memory and vCPUs count against its host."""

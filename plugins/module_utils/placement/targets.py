@@ -45,6 +45,14 @@ class TargetIndex:
             if state.cluster.hosts[name].state == "up":
                 self._admit(name)
 
+    def snapshot(self):
+        """A copy of what refresh and return_to_service change, for restore()."""
+        return (dict(self.tier_of), dict((k, list(v)) for k, v in self.buckets.items()), dict(self.entry),
+                dict(self.narrowest), dict(self.capacity))
+
+    def restore(self, saved):
+        self.tier_of, self.buckets, self.entry, self.narrowest, self.capacity = saved
+
     def _admit(self, name):
         self.capacity[name] = (self.state.memory_capacity(name), self.state.memory_capacity(name, headroom=False))
         self._insert(name)

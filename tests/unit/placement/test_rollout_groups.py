@@ -101,9 +101,10 @@ def test_drain_of_a_maintenance_host_counts_it_back_for_the_rest():
 
 
 def _without_new_keys(plan):
-    """The plan as the planner wrote it before max_hosts_down and the downtime flags."""
+    """The plan as the planner wrote it before max_hosts_down (and its auto cap) and the downtime flags."""
     plan = dict(plan)
     assert plan.pop("max_hosts_down") == 1
+    assert plan.pop("max_hosts_down_cap") == 4
     plan["moves"] = [dict((k, v) for k, v in m.items() if k not in ("downtime", "power_state", "source_down"))
                      for m in plan["moves"]]
     if "rollout" in plan:
@@ -161,7 +162,7 @@ def test_max_hosts_down_must_be_a_positive_integer(value):
     hosts, vms = cluster([200, 200], [1000, 1000])
     with pytest.raises(PlacementInputError) as error:
         make_plan(hosts, vms, rolling_order=["c0", "c1"], max_hosts_down=value)
-    assert str(error.value) == "max_hosts_down must be an integer >= 1, got %r" % (value,)
+    assert str(error.value) == "max_hosts_down must be an integer >= 1 or 'auto', got %r" % (value,)
 
 
 def test_max_hosts_down_accepts_an_int_like_string():
