@@ -1,6 +1,6 @@
 """The benchmark of issue 2, section 4, as one table: `python -m bench.run` (or `make bench`).
 
-    python -m bench.run                  sections a, b and c in full (a few minutes at most)
+    python -m bench.run                  sections a, b, c and d in full (a few minutes at most)
     python -m bench.run --only a,b       some sections only
     python -m bench.run --quick          smaller sizes and fewer instances, for development
 """
@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 
-SECTIONS = ("a", "b", "c")
+SECTIONS = ("a", "b", "c", "d")
 RULE = "=" * 100
 
 
@@ -50,7 +50,7 @@ def section(name, quick):
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS),
-                        help="comma-separated sections to run, of a,b,c (default: all)")
+                        help="comma-separated sections to run, of a,b,c,d (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for development")
     args = parser.parse_args(argv)
     args.only = [s.strip().lower() for s in args.only.split(",") if s.strip()]

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: maintenance_simulate
-short_description: What-if simulation of a rolling update under CAU's strategies and vmfleet's plan
+short_description: What-if simulation of a rolling update under CAU's strategies and vmfleet's plans
 version_added: 0.1.0
 description:
   - A discrete-event simulation of patching every host of O(rolling_order) in turn, with live migrations
@@ -20,9 +20,13 @@ description:
     when the node resumes, and the live-migration queue is served out of order; a migration whose target
     lacks memory fails like event 21502.
   - C(cau_no_failback) is FailbackMode NoFailback; C(cau_sleep) adds a wait between nodes (by default
-    1.5 x the longest measured drain); C(vmfleet) is this collection's planned rollout.
-  - Returns per strategy the failed migrations, makespan, migrations, migrated MB, peak utilization and VMs
-    not running at the end, with two floors to compare against. It changes nothing.
+    1.5 x the longest measured drain); C(vmfleet) is this collection's planned rollout, one host at a time.
+  - C(vmfleet_fixed) takes O(max_hosts_down) hosts of the order out of service per step; C(vmfleet_auto)
+    takes each step the largest group the plan proves, at most O(max_hosts_down_cap) hosts, possibly out
+    of the rolling order. Every host of a step is drained at once, the step's hosts update together once
+    all are empty, and the next step starts when all are back. CAU strategies stay one node at a time.
+  - Returns per strategy the steps and their groups, the failed migrations, makespan, migrations, migrated
+    MB, peak utilization and VMs not running at the end, with floors to compare against. It changes nothing.
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -44,8 +48,16 @@ options:
     description: Strategies to compare.
     type: list
     elements: str
-    choices: [cau_immediate, cau_no_failback, cau_sleep, vmfleet]
-    default: [cau_immediate, cau_no_failback, cau_sleep, vmfleet]
+    choices: [cau_immediate, cau_no_failback, cau_sleep, vmfleet, vmfleet_fixed, vmfleet_auto]
+    default: [cau_immediate, cau_no_failback, cau_sleep, vmfleet, vmfleet_fixed, vmfleet_auto]
+  max_hosts_down:
+    description: Hosts out of service per step of C(vmfleet_fixed) (groups of this many along O(rolling_order)).
+    type: int
+    default: 2
+  max_hosts_down_cap:
+    description: The most hosts C(vmfleet_auto) takes out of service in one step.
+    type: int
+    default: 4
   migration_bandwidth_mb_s:
     description: Throughput of one live migration in MB/s.
     type: float
@@ -94,6 +106,24 @@ EXAMPLES = r'''
 - name: Show the failed migrations CAU's default would cause
   ansible.builtin.debug:
     msg: "{{ whatif.simulation.strategies.cau_immediate.failed_migrations }} failed migrations"
+
+- name: How much shorter is the rollout with up to three hosts out at once?
+  vmfleet.maintenance.maintenance_simulate:
+    hosts: "{{ cluster.hosts }}"
+    vms: "{{ cluster.vms }}"
+    rules: "{{ cluster.rules }}"
+    rolling_order: "{{ cluster.hosts | map(attribute='name') | list }}"
+    strategies: [vmfleet, vmfleet_fixed, vmfleet_auto]
+    max_hosts_down: 3
+    max_hosts_down_cap: 3
+  register: parallel
+
+- name: Show auto's steps against one host at a time
+  ansible.builtin.debug:
+    msg: >-
+      auto {{ parallel.simulation.strategies.vmfleet_auto.steps }} steps in
+      {{ parallel.simulation.strategies.vmfleet_auto.makespan_seconds }} s, one at a time
+      {{ parallel.simulation.strategies.vmfleet.makespan_seconds }} s
 '''
 
 RETURN = r'''
@@ -104,10 +134,37 @@ simulation:
   contains:
     strategies:
       description:
-        - Per strategy C(failed_migrations), C(failures) (event 21502-like records), C(makespan_seconds),
-          C(migrations), C(migrated_mb), C(peak_utilization_percent), C(vms_not_running), C(hosts_updated),
-          and C(cau_would_stop_at) for the CAU strategies.
+        - Strategy name -> its result, in the order of O(strategies).
+        - Every strategy has C(failed_migrations), C(failures) (event 21502-like records), C(makespan_seconds),
+          C(migrations), C(migrated_mb), C(floor_mb), C(peak_utilization_percent), C(vms_not_running),
+          C(vms_interrupted) (running VMs left on a host when it rebooted), C(hosts_updated), C(max_drain_seconds),
+          C(steps) (how many steps), C(largest_step) (the most hosts out in one step), C(groups) (the hosts of
+          each step, in order) and C(lower_bound_seconds), its own bound (see below).
+        - The CAU strategies add C(cau_would_stop_at), the node where real CAU would stop on a failed failback.
+        - The vmfleet strategies add C(plan_feasible) (every step proven), C(stopped_at) (the hosts of the first
+          step the plan could not prove, when any) and C(plan_message).
+        - The strategy's C(lower_bound_seconds), for at most K hosts out of service at once; each host is out
+          from the start of its drain to its return, at least L = drain + update + reboot, its drain at least
+          max(largest VM / bandwidth, sum of its VMs / (max_parallel_per_host x bandwidth)); the makespan is at
+          least max(max L, sum L / K, sum of the ceil(N/K) smallest L) for N hosts. K is the smaller of the
+          strategy's limit (1 for C(vmfleet) and CAU, O(max_hosts_down) for C(vmfleet_fixed),
+          O(max_hosts_down_cap) for C(vmfleet_auto)) and the most hosts the others' capacity lets out at once,
+          and at least 1.
       type: dict
+      sample:
+        vmfleet_auto:
+          failed_migrations: 0
+          makespan_seconds: 3412.5
+          steps: 2
+          largest_step: 2
+          groups: [[node01, node02], [node03]]
+          lower_bound_seconds: 3300.0
+          migrated_mb: 81920
+          floor_mb: 73728
+          peak_utilization_percent: 91.4
+          hosts_updated: 3
+          plan_feasible: true
+          stopped_at: null
     floor_mb:
       description: Memory of every VM that must leave a host at least once.
       type: float
@@ -117,6 +174,13 @@ simulation:
     sleep_seconds:
       description: The wait C(cau_sleep) used between nodes.
       type: float
+    rolling_order:
+      description: The hosts in the order given.
+      type: list
+      elements: str
+    seed:
+      description: The seed of the out-of-order live-migration queue.
+      type: int
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import cluster_model_spec, model_params
@@ -136,6 +200,8 @@ class MaintenanceSimulateModule(VmfleetModule):
         seed=dict(type="int", default=0),
         headroom_percent=dict(type="float", default=0),
         count_powered_off=dict(type="bool", default=False),
+        max_hosts_down=dict(type="int", default=2),
+        max_hosts_down_cap=dict(type="int", default=4),
         **cluster_model_spec()
     )
     module_kwargs = dict(supports_check_mode=True)
@@ -144,7 +210,7 @@ class MaintenanceSimulateModule(VmfleetModule):
         hosts, vms, rules = model_params(self.params)
         names = ("rolling_order", "strategies", "migration_bandwidth_mb_s", "max_parallel_per_host",
                  "update_seconds", "reboot_seconds", "sleep_seconds", "seed", "headroom_percent",
-                 "count_powered_off")
+                 "count_powered_off", "max_hosts_down", "max_hosts_down_cap")
         self.results["simulation"] = simulate(hosts, vms, rules, **dict((n, self.params[n]) for n in names))
 
 

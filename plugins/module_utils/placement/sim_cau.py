@@ -36,11 +36,12 @@ class CauRollout(Rollout):
         self.stop_node = None
         self.hosts = sorted(fleet.cluster.hosts)
 
-    def queue_drain(self, node):
-        """Queue a drain migration for every VM the drain moves off node."""
+    def queue_drain(self, group):
+        """Queue a drain migration for every VM the drain moves off the node (CAU's steps are one node)."""
         fleet = self.fleet
-        names = sorted(n for n, h in fleet.location.items() if h == node and n in self.movers)
-        self.queue.extend((DRAIN, name, node) for name in names)
+        for node in group:
+            names = sorted(n for n, h in fleet.location.items() if h == node and n in self.movers)
+            self.queue.extend((DRAIN, name, node) for name in names)
 
     def pending_from(self, node):
         """Drain migrations of node still queued."""

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Our planned rollout: the core's whole-rollout plan, executed event by event.
 
+The plan's steps give the groups of hosts and their order (with max_hosts_down "auto" the hosts may be
+taken out in another order than the rolling order); every host of a step is drained at once.
 Each step's moves start in wave order as soon as their source and target have a free slot, their
 moving dependencies have started, their disruption budget allows, and the target has room at that
 instant (its memory reserved at start, the source freed at the end). A later-wave move may start
@@ -21,8 +23,10 @@ class PlannedRollout(Rollout):
     """Execute `plan` (from `make_plan(..., rolling_order=...)`) step by step."""
 
     def __init__(self, fleet, order, timing, movers, plan):
-        super(PlannedRollout, self).__init__(fleet, order, timing, movers)
+        numbers, groups = planned_steps(plan, order)
+        super(PlannedRollout, self).__init__(fleet, order, timing, movers, groups)
         self.plan = plan
+        self.step_numbers = numbers
         self.steps = moves_by_step(plan)
         self.feasible_steps = feasible_steps(plan)
         self.depends_on = dict((v.name, v.depends_on) for v in fleet.cluster.vms.values() if v.depends_on)
@@ -33,11 +37,11 @@ class PlannedRollout(Rollout):
 
     def may_drain(self, node):
         """Only the steps the plan proved feasible run; the rollout stops at the first other."""
-        return self.position in self.feasible_steps
+        return self.step_numbers[self.position - 1] in self.feasible_steps
 
-    def queue_drain(self, node):
-        """The step's moves, in wave order, biggest first within a wave."""
-        moves = self.steps.get(self.position, [])
+    def queue_drain(self, group):
+        """The step's moves (of every host of the group), in wave order, biggest first within a wave."""
+        moves = self.steps.get(self.step_numbers[self.position - 1], [])
         self.pending = sorted(moves, key=lambda m: (m["wave"], -m["memory_mb"], m["vm"]))
         self.step_vms = set(m["vm"] for m in moves)
         self.started = set()
@@ -92,6 +96,15 @@ class PlannedRollout(Rollout):
         if rollout.get("first_failure"):
             result["plan_message"] = rollout["first_failure"]["message"]
         return result
+
+
+def planned_steps(plan, order):
+    """([step number], [hosts of the step]) in the plan's order; one host a step along the rolling
+    order when the plan has no rollout."""
+    steps = (plan.get("rollout") or {}).get("steps") or []
+    if not steps:
+        return list(range(1, len(order) + 1)), [[h] for h in order]
+    return [s["step"] for s in steps], [list(s.get("hosts") or [s["host"]]) for s in steps]
 
 
 def moves_by_step(plan):

@@ -10,8 +10,12 @@ Cluster-Aware Updating's failback modes (seed 000) with our planned rollout:
 - `cau_no_failback`: FailbackMode NoFailback.
 - `cau_sleep`: immediate failback plus a wait before each next drain (default 1.5 x the longest
   drain measured in a no-failback pass, the seed's rule).
-- `vmfleet`: the core's whole-rollout plan (`make_plan(..., rolling_order=...)`), executed under
-  continuous capacity; no migration ever fails.
+- `vmfleet`: the core's whole-rollout plan (`make_plan(..., rolling_order=...)`), one host at a
+  time, executed under continuous capacity; no migration ever fails.
+- `vmfleet_fixed`: the same with `max_hosts_down` hosts out of service per step (groups of k along
+  the rolling order); `vmfleet_auto`: with max_hosts_down "auto", each step the largest group (at most
+  `max_hosts_down_cap` hosts) the plan proves. Every host of a step is drained at once; the step's
+  hosts update together once all are empty; the next step starts when all are back.
 
 Each migration takes memory_mb / migration_bandwidth_mb_s seconds; at most
 `max_parallel_per_host` migrations leave, and at most that many enter, one host at once.
@@ -21,6 +25,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import random
 
 from .model import PlacementInputError, build_cluster
@@ -30,31 +35,43 @@ from .sim_cau import CauRollout
 from .sim_fleet import Fleet
 from .sim_vmfleet import PlannedRollout
 
-STRATEGIES = ("cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet")
+STRATEGIES = ("cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet", "vmfleet_fixed", "vmfleet_auto")
+PLANNED = ("vmfleet", "vmfleet_fixed", "vmfleet_auto")
 SLEEP_FACTOR = 1.5
 
 
 def simulate(hosts, vms, rules=(), rolling_order=(), migration_bandwidth_mb_s=1000.0,
              max_parallel_per_host=2, update_seconds=1200.0, reboot_seconds=300.0, seed=0,
-             sleep_seconds=None, strategies=STRATEGIES, headroom_percent=0, count_powered_off=False):
+             sleep_seconds=None, strategies=STRATEGIES, headroom_percent=0, count_powered_off=False,
+             max_hosts_down=2, max_hosts_down_cap=4):
     """Simulate the rollout under each strategy; raises PlacementInputError on bad input.
 
     update_seconds / reboot_seconds: one number, or a dict host -> seconds.
     headroom_percent / count_powered_off: passed to the core's plan (and memory accounting).
+    max_hosts_down: hosts out of service per step of vmfleet_fixed; max_hosts_down_cap: the most
+    vmfleet_auto takes out at once.
     Returns {"strategies": {name: result}, "floor_mb", "lower_bound_seconds", "sleep_seconds",
     "rolling_order", "seed"}; each result has failed_migrations, failures (21502-like records),
     makespan_seconds, migrations, migrated_mb, peak_utilization_percent, vms_not_running,
-    vms_interrupted, hosts_updated, max_drain_seconds, floor_mb, lower_bound_seconds, and
-    cau_would_stop_at (CAU strategies) or plan_feasible / stopped_at (vmfleet).
+    vms_interrupted, hosts_updated, max_drain_seconds, steps, largest_step, groups, floor_mb,
+    lower_bound_seconds (its own, see `rollout_lower_bound_seconds`), and cau_would_stop_at (CAU
+    strategies) or plan_feasible / stopped_at (vmfleet strategies). The top-level
+    lower_bound_seconds is the one-at-a-time bound of `lower_bound_seconds`.
     """
     cluster = build_cluster(hosts, vms, rules)
     order = checked_order(cluster, rolling_order)
     strategies = checked_strategies(strategies)
     bandwidth, parallel = checked_rates(migration_bandwidth_mb_s, max_parallel_per_host)
+    fixed = checked_whole_number("max_hosts_down", max_hosts_down)
+    cap = checked_whole_number("max_hosts_down_cap", max_hosts_down_cap)
     timing = host_timing(cluster, update_seconds, reboot_seconds)
     movers = movable_vms(cluster, order)
     floor = floor_mb(cluster, movers)
     bound = lower_bound_seconds(order, timing, floor, parallel, bandwidth)
+    spans = out_of_service_seconds(cluster, order, timing, movers, parallel, bandwidth)
+    room = capacity_hosts_down(cluster, order, movers, headroom_percent)
+    hosts_down = {"vmfleet": 1, "vmfleet_fixed": fixed, "vmfleet_auto": cap}
+    plan_hosts_down = {"vmfleet": 1, "vmfleet_fixed": fixed, "vmfleet_auto": "auto"}
     context = {"cluster": cluster, "order": order, "timing": timing, "movers": movers,
                "bandwidth": bandwidth, "parallel": parallel, "seed": seed,
                "count_powered_off": count_powered_off}
@@ -63,15 +80,17 @@ def simulate(hosts, vms, rules=(), rolling_order=(), migration_bandwidth_mb_s=10
         sleep = checked_sleep(sleep_seconds) if sleep_seconds is not None else measured_sleep(context)
     results = {}
     for name in strategies:
-        if name == "vmfleet":
+        if name in PLANNED:
             plan = make_plan(hosts, vms, rules, rolling_order=order, headroom_percent=headroom_percent,
-                             max_parallel_per_host=parallel, count_powered_off=count_powered_off)
+                             max_parallel_per_host=parallel, count_powered_off=count_powered_off,
+                             max_hosts_down=plan_hosts_down[name], max_hosts_down_cap=cap)
             result = run_planned(context, plan)
         else:
             result = run_cau(context, failback=name != "cau_no_failback",
                              sleep_seconds=sleep if name == "cau_sleep" else 0.0)
         result["floor_mb"] = floor
-        result["lower_bound_seconds"] = bound
+        result["lower_bound_seconds"] = rollout_lower_bound_seconds(
+            spans, max(1, min(hosts_down.get(name, 1), room)))
         results[name] = result
     return {"strategies": results, "floor_mb": floor, "lower_bound_seconds": bound,
             "sleep_seconds": None if sleep is None else round(sleep, 1),
@@ -131,6 +150,61 @@ def lower_bound_seconds(order, timing, floor, parallel, bandwidth):
     return round(serial + floor / (parallel * bandwidth), 1)
 
 
+def out_of_service_seconds(cluster, order, timing, movers, parallel, bandwidth):
+    """Host -> the least time L_h it can be out of service: from the start of its drain (every platform
+    puts the host in maintenance, pauses or disables it first) to its return. Its running VMs leave
+    through at most `parallel` outgoing migrations, each at `bandwidth`, so the drain takes at least
+    d_h = max(largest mover / bandwidth, sum of movers / (parallel x bandwidth)); then update + reboot."""
+    spans = {}
+    for host in order:
+        sizes = [cluster.vms[n].memory_mb for n in movers if cluster.vms[n].host == host]
+        drain = max(max(sizes or [0.0]) / bandwidth, sum(sizes) / (parallel * bandwidth))
+        spans[host] = drain + timing[host][0] + timing[host][1]
+    return spans
+
+
+def capacity_hosts_down(cluster, order, movers, headroom_percent=0):
+    """K_capacity: the most ordered hosts that can be out of service together and still leave room for
+    every VM that must keep running (the movers of the ordered hosts and the running VMs of up hosts
+    outside the order) on the up hosts left: their usable capacity, headroom applied, minus the k
+    smallest ordered hosts. A host already fuller than that counts with what it holds (the plan never
+    fills it further, nor empties it before its own step)."""
+    ordered = set(order)
+    keep = 1.0 - float(headroom_percent or 0) / 100.0
+    load = dict((n, 0.0) for n in cluster.hosts)
+    for vm in cluster.vms.values():
+        if vm.active:
+            load[vm.host] += vm.memory_mb
+    up = [n for n, h in cluster.hosts.items() if h.state == "up"]
+    capacity = dict((n, max(cluster.hosts[n].memory_capacity_mb * keep, load[n])) for n in up)
+    demand = sum(cluster.vms[n].memory_mb for n in movers)
+    demand += sum(v.memory_mb for v in cluster.vms.values()
+                  if v.active and v.host not in ordered and v.host in capacity)
+    left = sum(capacity.values())
+    out = 0
+    for size in sorted(capacity[h] for h in order):
+        left -= size
+        if left + 1e-6 < demand:
+            break
+        out += 1
+    return out
+
+
+def rollout_lower_bound_seconds(spans, hosts_down):
+    """The least makespan of a rollout with at most hosts_down (K) hosts out of service at once, for a
+    run in which every mover leaves its host: its N out-of-service intervals, each at least L_h
+    (`out_of_service_seconds`), overlap at most K at a time, so
+    makespan >= max(max L_h, sum L_h / K, sum of the ceil(N/K) smallest L_h): the intervals split into
+    at most K chains of intervals that do not overlap (an interval graph of clique K is K-colourable),
+    and one chain holds at least ceil(N/K) of them. With K = 1 it is sum L_h, one host after another.
+    The caller passes K = min(the strategy's k or cap, K_capacity of `capacity_hosts_down`), at least 1."""
+    lengths = sorted(spans.values())
+    if not lengths:
+        return 0.0
+    chain = int(math.ceil(len(lengths) / float(hosts_down)))
+    return round(max(lengths[-1], sum(lengths) / hosts_down, sum(lengths[:chain])), 1)
+
+
 def host_timing(cluster, update_seconds, reboot_seconds):
     """Host -> (update, reboot) seconds, from numbers or per-host dicts."""
     timing = {}
@@ -183,6 +257,13 @@ def checked_rates(bandwidth, parallel):
     if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
         raise PlacementInputError("max_parallel_per_host must be an integer >= 1, got %r" % (parallel,))
     return float(bandwidth), parallel
+
+
+def checked_whole_number(label, value):
+    """An integer >= 1 (max_hosts_down, max_hosts_down_cap)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PlacementInputError("%s must be an integer >= 1, got %r" % (label, value))
+    return value
 
 
 def checked_sleep(value):

@@ -28,7 +28,14 @@ def test_compares_strategies_and_vmfleet_never_fails():
     result = run_module("maintenance_simulate", {"hosts": hosts, "vms": vms, "rolling_order": order})
     assert not result.get("failed") and result["changed"] is False
     sim = result["simulation"]
-    assert set(sim["strategies"]) == {"cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet"}
+    assert set(sim["strategies"]) == {"cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet", "vmfleet_fixed",
+                                      "vmfleet_auto"}
+    for name in ("vmfleet_fixed", "vmfleet_auto"):
+        grouped = sim["strategies"][name]
+        if grouped["plan_feasible"]:
+            assert grouped["failed_migrations"] == 0 and grouped["hosts_updated"] == len(hosts), name
+            assert sorted(h for g in grouped["groups"] for h in g) == sorted(order), name
+            assert grouped["makespan_seconds"] >= grouped["lower_bound_seconds"], name
     fleet = sim["strategies"]["vmfleet"]
     assert fleet["failed_migrations"] == 0 and fleet["vms_not_running"] == 0
     assert fleet["hosts_updated"] == len(hosts)
