@@ -7,8 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .fmt import DASH, duration, esc, megabytes, num
-from .summary import all_moves, failed_attempts, last_time
+from .fmt import DASH, clock, duration, esc, megabytes, num
+from .summary import all_moves, failed_attempts, last_time, out_together, step_groups
 from .svg_chart import render_chart
 from .svg_timeline import render_timeline
 
@@ -114,6 +114,10 @@ def _header(record, summary):
         _card("Migrated", megabytes(migrated), floor_sub),
         _card("Duration", duration(summary["duration_seconds"])),
     ]
+    count, moment, together = out_together(record)
+    if count is not None:
+        cards.append(_card("Most out at once", count, "%s at %s" % (", ".join(together), clock(moment))
+                           if count > 1 else "one host at a time"))
     if summary["downtime_vms"]:
         cards.append(_card("Guests stopped", len(summary["downtime_vms"]), ", ".join(summary["downtime_vms"][:5]), "bad"))
     if summary["vms_unplaced"]:
@@ -186,6 +190,30 @@ def _left_behind(record):
             % "".join(parts))
 
 
+def _steps(record):
+    """Which hosts each step took out of service together, and from when to when (drain start to back)."""
+    groups = step_groups(record)
+    if not groups:
+        return ""
+    rows, classes = [], []
+    for group in groups:
+        if group["start"] is None:
+            out, length = None, None
+        elif group["end"] is None:
+            out = "%s \u2192 %s" % (clock(group["start"]), "still out" if group["open"] else "back time not recorded")
+            length = None
+        else:
+            out = "%s \u2192 %s" % (clock(group["start"]), clock(group["end"]))
+            length = duration(group["end"] - group["start"])
+        rows.append([_td(group["step"], "num"), _td(", ".join(group["hosts"])), _td(len(group["hosts"]), "num"),
+                     _td(out, "nowrap"), _td(length, "num"), _td(group["status"])])
+        classes.append("failed" if group["status"] == "failed" else ("warn" if group["open"] else ""))
+    return ('<section class="steps"><h2>Steps</h2><p class="muted">The hosts each step took out of service '
+            'together, from the start of their drain until the last of them was back (m:ss since the rollout '
+            'started).</p>%s</section>' % _table(("step", "hosts out together", "hosts", "out of service", "for",
+                                                  "status"), rows, classes))
+
+
 def _moves(record):
     entries = list(all_moves(record))
     if not entries:
@@ -220,6 +248,7 @@ def render_html(record, summary):
         _header(record, summary),
         _failures(record),
         _left_behind(record),
+        _steps(record),
         '<section class="timeline"><h2>Per-host timeline</h2><div class="chart">%s</div></section>'
         % render_timeline(record, horizon),
         '<section class="memory"><h2>Memory utilization per host</h2><div class="chart">%s</div></section>' % chart,

@@ -108,6 +108,29 @@ def _unplaced(raw, path):
     return {"vm": vm, "host": _text(item, "host", path), "reasons": reasons}
 
 
+def _step_number(obj, path):
+    """The step's number (an int, also from an integral float or a digit string), or None when not recorded."""
+    value = obj.get("step")
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ReportDataError("%s: 'step' must be a step number, got %r" % (path, value))
+    return value
+
+
+def _group(obj, path):
+    """The hosts taken out of service with this one (itself included); [] when the record does not say."""
+    group = _list(obj, "group", path)
+    for index, host in enumerate(group):
+        if not isinstance(host, str):
+            raise ReportDataError("%s.group[%d]: must be a host name, got %r" % (path, index, host))
+    return group
+
+
 def _step(raw, path):
     step = _dict(raw, path)
     host = _text(step, "host", path, required=True)
@@ -120,6 +143,8 @@ def _step(raw, path):
             times[key] = value
     return {
         "host": host,
+        "step": _step_number(step, path),
+        "group": _group(step, path),
         "status": _choice(step, "status", path, STEP_STATUSES, default="planned"),
         "error": _text(step, "error", path),
         "times": times,
@@ -138,6 +163,16 @@ def _snapshot(raw, path):
         if percent is not None:
             hosts[str(host)] = percent
     return {"label": _text(snap, "label", path), "t": _number(snap, "t", path), "hosts": hosts}
+
+
+def _resume(raw, path):
+    """When a new invocation took the run over: seconds since the start, and how many snapshots came before."""
+    if not isinstance(raw, dict):
+        raw = {"t": raw}
+    value = raw.get("snapshots")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ReportDataError("%s: 'snapshots' must be a count of snapshots, got %r" % (path, value))
+    return {"t": _number(raw, "t", path), "snapshots": value}
 
 
 def _entries(record, key, fields):
@@ -178,6 +213,7 @@ def normalize(record):
         "rolling_order": list(rolling),
         "steps": [_step(s, "data.steps[%d]" % i) for i, s in enumerate(_list(record, "steps", "data"))],
         "utilization": [_snapshot(u, "data.utilization[%d]" % i) for i, u in enumerate(_list(record, "utilization", "data"))],
+        "resumed_at": [_resume(r, "data.resumed_at[%d]" % i) for i, r in enumerate(_list(record, "resumed_at", "data"))],
         "restored": _entries(record, "restored", ("host", "what")),
         "left_behind": _entries(record, "left_behind", ("host", "what", "why")),
         "left_to_platform": _entries(record, "left_to_platform", ("what", "how")),

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The memory chart: each host's utilization (%) over the rollout, one polyline per host."""
+"""The memory chart: each host's utilization (%) over the rollout, one polyline per unbroken run of samples."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -34,6 +34,37 @@ def _x_axis(snapshots):
     values = [float(i) for i in range(len(snapshots))]
     ticks = index_ticks(len(snapshots))
     return values, [(i, snapshots[i]["label"] or "#%d" % i) for i in ticks], "snapshot"
+
+
+def resume_breaks(record, xs):
+    """Indexes i of the snapshots after which a resume came (the line breaks between i and i + 1)."""
+    breaks = set()
+    count = len(record["utilization"])
+    for resume in record.get("resumed_at") or []:
+        if resume["snapshots"] is not None:
+            if 0 < resume["snapshots"] < count:
+                breaks.add(resume["snapshots"] - 1)
+        elif resume["t"] is not None and all(s["t"] is not None for s in record["utilization"]):
+            breaks.update(i for i in range(count - 1) if xs[i] <= resume["t"] < xs[i + 1])
+    return breaks
+
+
+def host_runs(record, host, breaks):
+    """The host's samples as unbroken runs of snapshot indexes: a snapshot without the host, or a resume
+    between two snapshots, ends a run (a line drawn across them would show samples nobody took)."""
+    runs, current = [], []
+    for index, snap in enumerate(record["utilization"]):
+        if host in snap["hosts"]:
+            current.append(index)
+        elif current:
+            runs.append(current)
+            current = []
+        if index in breaks and current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
 
 
 def render_chart(record):
@@ -81,19 +112,31 @@ def render_chart(record):
     parts.append(element("line", {"class": "limit", "x1": LEFT, "x2": LEFT + plot_w, "y1": ypos(100), "y2": ypos(100),
                                   "stroke": LIMIT_COLOUR, "stroke-width": 1.5, "stroke-dasharray": "6 4"},
                          title("100 % of host memory")))
+    breaks = resume_breaks(record, xs)
+    for index in sorted(breaks):
+        x = xpos((xs[index] + xs[index + 1]) / 2.0 if x_title == "snapshot" else _resume_x(record, xs, index))
+        parts.append(element("line", {"class": "resumed", "x1": x, "x2": x, "y1": TOP, "y2": TOP + plot_h,
+                                      "stroke": "#777", "stroke-width": 1.5, "stroke-dasharray": "2 3"},
+                             title("the run was resumed here; no samples between its interruption and then")))
     markers = len(snapshots) <= 80
     for index, host in enumerate(hosts):
         colour, dashes = host_style(record["hosts"].index(host))
-        points = [(xs[i], snap["label"], snap["hosts"][host]) for i, snap in enumerate(snapshots) if host in snap["hosts"]]
-        coords = " ".join("%s,%s" % (num(xpos(x), 1), num(ypos(v), 1)) for x, dummy, v in points)
-        parts.append(element("polyline", {"class": "util", "data-host": host, "points": coords, "fill": "none",
-                                          "stroke": colour, "stroke-width": 2, "stroke-dasharray": dashes or None,
-                                          "stroke-linejoin": "round"}, title(host)))
-        if markers:
-            for x, label, value in points:
+        points = []
+        for run in host_runs(record, host, breaks):
+            run_points = [(xs[i], snapshots[i]["label"], snapshots[i]["hosts"][host], len(run) == 1) for i in run]
+            points += run_points
+            if len(run_points) > 1:
+                coords = " ".join("%s,%s" % (num(xpos(p[0]), 1), num(ypos(p[2]), 1)) for p in run_points)
+                parts.append(element("polyline", {"class": "util", "data-host": host, "points": coords, "fill": "none",
+                                                  "stroke": colour, "stroke-width": 2,
+                                                  "stroke-dasharray": dashes or None, "stroke-linejoin": "round"},
+                                     title(host)))
+        for x, label, value, alone in points:
+            if markers or alone:  # a sample with no neighbour to join is drawn as a point whatever the count
                 tip = "%s%s: %s %%" % (host, " \u00b7 " + label if label else "", num(value))
-                parts.append(element("circle", {"cx": xpos(x), "cy": ypos(value), "r": 3, "fill": colour},
-                                     title(tip)))
+                attrs = {"class": "util-point", "data-host": host} if alone else {}
+                attrs.update({"cx": xpos(x), "cy": ypos(value), "r": 3.5 if alone else 3, "fill": colour})
+                parts.append(element("circle", attrs, title(tip)))
         top = TOP + 6 + index * 20
         peak_host = max(p[2] for p in points)
         parts.append(element("line", {"x1": WIDTH - RIGHT + 14, "x2": WIDTH - RIGHT + 36, "y1": top, "y2": top,
@@ -104,6 +147,14 @@ def render_chart(record):
                            "width": WIDTH, "height": height, "role": "img", "class": "utilization",
                            "aria-label": "memory utilization per host", "font-family": "sans-serif"},
                    "".join(parts))
+
+
+def _resume_x(record, xs, index):
+    """Where to draw the resume that came after snapshot index: at its time when recorded, else midway."""
+    for resume in record.get("resumed_at") or []:
+        if resume["t"] is not None and xs[index] <= resume["t"] <= xs[index + 1]:
+            return resume["t"]
+    return (xs[index] + xs[index + 1]) / 2.0
 
 
 def shorten_markup(label, chars):

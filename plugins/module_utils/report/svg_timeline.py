@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from .fmt import clock, duration, esc
+from .summary import step_groups
 from .svg_common import element, host_style, shorten, text, time_ticks, title
 
 WIDTH = 1100
@@ -25,6 +26,8 @@ PHASES = (
     ("failback", "failback_start", "failback_end", "#7f3c8d"),
 )
 BACK_COLOUR = "#009e73"
+TOGETHER_COLOUR = "#0b5394"
+RESUME_COLOUR = "#777"
 STATUS_COLOURS = {"done": "#1e7e34", "failed": "#c0392b", "skipped": "#6c757d", "planned": "#0b5394",
                   "not reached": "#6c757d"}
 
@@ -69,6 +72,65 @@ def _bar_label(phase, seconds, width, is_open):
     return ""
 
 
+def _row_runs(indexes):
+    """Sorted row indexes as (first, last) runs of neighbours: [1, 2, 4] -> [(1, 2), (4, 4)]."""
+    runs = []
+    for index in sorted(indexes):
+        if runs and index == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _together(record, rows, xpos, open_end):
+    """A band behind the rows of every step that took more than one host out of service, from its first
+    drain_start to its last back (to open_end while one of them is still out), labelled with the step."""
+    row_of = dict((entry[0], index) for index, entry in enumerate(rows))
+    parts = []
+    for group in step_groups(record):
+        hosts = [h for h in group["hosts"] if h in row_of]
+        if len(hosts) < 2 or group["start"] is None:
+            continue
+        end = group["end"] if group["end"] is not None else (open_end if group["open"] else group["last"])
+        x1, x2 = xpos(group["start"]), xpos(max(end, group["start"]))
+        name = "step %s" % group["step"]
+        tip = "%s: %s out of service together, %s \u2192 %s" % (
+            name, ", ".join(hosts), clock(group["start"]), "still out" if group["open"] else clock(end))
+        if not group["open"]:
+            tip += " (%s)" % duration(end - group["start"])
+        runs = _row_runs(row_of[h] for h in hosts)
+        for first, last in runs:
+            parts.append(element("rect", {"class": "together", "data-step": group["step"], "x": x1 - 3,
+                                          "y": TOP + first * ROW + 1, "width": max(x2 - x1, 2.0) + 6,
+                                          "height": (last - first + 1) * ROW - 2, "rx": 5,
+                                          "fill": TOGETHER_COLOUR, "fill-opacity": 0.08, "stroke": TOGETHER_COLOUR,
+                                          "stroke-opacity": 0.6, "stroke-dasharray": "4 3"}, title(tip)))
+        if len(runs) > 1:
+            parts.append(element("line", {"x1": x1 - 3, "x2": x1 - 3, "y1": TOP + runs[0][1] * ROW + ROW - 1,
+                                          "y2": TOP + runs[-1][0] * ROW + 1, "stroke": TOGETHER_COLOUR,
+                                          "stroke-opacity": 0.6, "stroke-dasharray": "4 3"}))
+        # the label sits on the band like a tab, in the gap above the first row's bars
+        parts.append(element("text", {"x": x1, "y": TOP + runs[0][0] * ROW - 1, "font-size": 9,
+                                      "font-weight": "600", "fill": TOGETHER_COLOUR}, title(tip) + esc(name)))
+    return "".join(parts)
+
+
+def _resumes(record, xpos, bottom):
+    """A dashed line where a new invocation took the run over: nothing was recorded before it since the stop."""
+    parts = []
+    for resume in record.get("resumed_at") or []:
+        if resume["t"] is None:
+            continue
+        x = xpos(resume["t"])
+        tip = "the run was resumed at %s; nothing was recorded between its interruption and then" % clock(resume["t"])
+        parts.append(element("line", {"class": "resumed", "x1": x, "x2": x, "y1": TOP - 4, "y2": bottom,
+                                      "stroke": RESUME_COLOUR, "stroke-width": 1.5, "stroke-dasharray": "2 3"},
+                             title(tip)))
+        parts.append(text(x, TOP - 7, "resumed", font_size=9, text_anchor="middle", fill=RESUME_COLOUR))
+    return "".join(parts)
+
+
 def _legend():
     parts = []
     x = LEFT
@@ -110,6 +172,8 @@ def render_timeline(record, horizon):
         parts.append(text(xpos(tick), bottom + 16, clock(tick), font_size=11, text_anchor="middle", fill="#444"))
     parts.append(text(LEFT + plot / 2.0, bottom + 31, "time since the rollout started (m:ss)", font_size=11,
                       text_anchor="middle", fill="#666"))
+    parts.append(_together(record, rows, xpos, min(horizon or span, span)))
+    parts.append(_resumes(record, xpos, bottom))
     host_index = dict((h, i) for i, h in enumerate(record["hosts"]))
     for row, (host, status, steps) in enumerate(rows):
         top = TOP + row * ROW

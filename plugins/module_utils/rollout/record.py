@@ -13,11 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import os
+import socket
 import time
 
 from ..report.document import build_report
 from .files import read_json, write_atomically
+from .lock import process_start_ticks
 
 JOURNAL_STATES = {"moved": "moved", "failed": "failed", "running": "in_flight", "waiting": "not_started",
                   "not_started": "not_started", "in_flight": "in_flight"}
@@ -28,14 +31,28 @@ def utc_now():
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def new_record(run_id, platform, cluster, check_mode):
+def current_invocation():
+    """The play that writes: its controller and ansible-playbook process (each op runs in a worker forked from it)."""
+    pid = os.getppid()
+    return "%s:%d:%s" % (socket.gethostname(), pid, process_start_ticks(pid))
+
+
+def started_epoch(started):
+    """The record's own start (its 'started', UTC) in seconds since the epoch, or None when unreadable."""
+    try:
+        return float(calendar.timegm(time.strptime(str(started), "%Y-%m-%dT%H:%M:%SZ")))
+    except (TypeError, ValueError):
+        return None
+
+
+def new_record(run_id, platform, cluster, check_mode, invocation=None):
     return {
         "run_id": run_id, "platform": platform, "cluster": cluster,
         "status": "check" if check_mode else "running", "error": None,
         "started": utc_now(), "finished": None, "t0": time.time(),
         "rolling_order": [], "max_hosts_down": None, "steps": [], "utilization": [],
         "restored": [], "left_behind": [], "floor_mb": None, "migrated_mb": None,
-        "out_of_service": {}, "jobs": {}, "events": [], "holds": {},
+        "out_of_service": {}, "jobs": {}, "events": [], "holds": {}, "resumed_at": [], "invocation": invocation,
     }
 
 
@@ -47,8 +64,14 @@ class Record:
         self.doc = document
 
     @classmethod
-    def open(cls, report_dir, run_id, platform, cluster, check_mode):
-        """The record an earlier invocation of this run left, or a new one."""
+    def open(cls, report_dir, run_id, platform, cluster, check_mode, invocation=None):
+        """The record of this run (every op of a play reopens it), or a new one.
+
+        When another invocation (play) wrote it last, this one resumes the run: the moment is kept in
+        resumed_at, with the number of snapshots taken before, so that the report does not join samples
+        across the time nobody watched.
+        """
+        invocation = invocation or current_invocation()
         found = read_json(os.path.join(report_dir, "rollout.json"))
         if found and found.get("run_id") == run_id and found.get("status") != "check":
             found.pop("summary", None)
@@ -56,12 +79,19 @@ class Record:
             found.setdefault("jobs", {})
             found.setdefault("events", [])
             found.setdefault("holds", {})
-            found.setdefault("t0", time.time())
+            found.setdefault("resumed_at", [])
+            if found.get("t0") is None:  # the run's own clock: from its own start, even in an older record
+                found["t0"] = started_epoch(found.get("started")) or time.time()
             found["status"] = "check" if check_mode else "running"
             found["finished"] = None
             found["error"] = None
-            return cls(report_dir, found), True
-        return cls(report_dir, new_record(run_id, platform, cluster, check_mode)), False
+            record = cls(report_dir, found)
+            if found.get("invocation") != invocation:
+                found["invocation"] = invocation
+                found["resumed_at"].append({"t": record.elapsed(), "snapshots": len(found.get("utilization") or [])})
+                record.note("resumed by a new invocation of the run")
+            return record, True
+        return cls(report_dir, new_record(run_id, platform, cluster, check_mode, invocation)), False
 
     # what a re-run needs to know
     def done_hosts(self):
