@@ -52,7 +52,8 @@ class ActionModule(ActionBase):
     def _start(self, args):
         cluster = _required(args, "cluster")
         state_dir = os.path.expanduser(_required(args, "state_dir"))
-        max_hosts_down = positive_int(args.get("max_hosts_down", 1), "max_hosts_down")
+        max_hosts_down = hosts_down(args.get("max_hosts_down", 1))
+        cap = positive_int(args.get("max_hosts_down_cap", 4), "max_hosts_down_cap")
         order = list(args.get("rolling_order") or [])
         twice = sorted(set(h for h in order if order.count(h) > 1))
         if twice:
@@ -72,7 +73,7 @@ class ActionModule(ActionBase):
             record.write()
         return dict(changed=False, run_id=run_id, report_dir=report_dir, lock=lock.holder,
                     progress_dir=os.path.join(report_dir, "drains"), max_hosts_down=max_hosts_down,
-                    update_tasks=update_tasks, resumed=resumed, lock_note=note,
+                    max_hosts_down_cap=cap, update_tasks=update_tasks, resumed=resumed, lock_note=note,
                     done_hosts=record.done_hosts(), taken_out=record.taken_out(),
                     pending_jobs=record.pending_jobs(), rolling_order=record.doc["rolling_order"],
                     holds=record.doc["holds"])
@@ -213,6 +214,16 @@ def planned_steps(plan):
                      if m.get("step") == step["step"] and m.get("source") == host]
             steps.append({"host": host, "step": step["step"], "moves": moves})
     return steps
+
+
+def hosts_down(value):
+    """max_hosts_down: "auto", or an integer >= 1 however it was passed."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return positive_int(value, "max_hosts_down")
+    except StateError:
+        raise StateError("max_hosts_down must be an integer >= 1 or 'auto', got %r; nothing was changed" % (value,))
 
 
 def positive_int(value, name):

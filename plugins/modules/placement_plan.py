@@ -18,7 +18,7 @@ description:
     unless nothing else fits, in waves that never overfill a host at any instant.
   - With O(rolling_order) and no O(evacuate), the plan covers the whole rollout and proves every step can
     be drained, O(max_hosts_down) hosts of the order at a time (N-k at every step), or names the first step
-    that cannot and why.
+    that cannot and why. With O(max_hosts_down=auto) the planner chooses each step's group itself.
   - With O(allow_downtime=false), a running VM moves only by a method that keeps its guest running
     (C(live), C(storage), or C(failover) from a host that is down); a VM no such method can move is
     unplaced with reason C(no_allowed_method) unless downtime is allowed for it.
@@ -55,11 +55,26 @@ options:
     default: false
   max_hosts_down:
     description:
-      - How many hosts of O(rolling_order) are out of service at once. Each rollout step drains that many
-        hosts together (the last step may have fewer), and none of their VMs goes to another host of the step.
-      - With O(evacuate), the rest of the rollout after the evacuated hosts is proven in steps of this size.
-    type: int
+      - How many hosts of O(rolling_order) are out of service at once, an integer >= 1 or C(auto). Each rollout
+        step drains that many hosts together (the last step may have fewer), and none of their VMs goes to
+        another host of the step.
+      - C(auto) chooses, step by step on the state the steps before leave, the largest group of the next hosts
+        of the order (at most O(max_hosts_down_cap)) that can be drained feasibly, so the rollout takes as few
+        steps as its proof allows. A host that cannot be out with the others waits for a later step, so the
+        hosts may go in a different order. Should a greedy choice leave a later host undrainable, the rollout
+        is planned again with a smaller cap, down to one host at a time.
+      - In every step of several hosts, guests the drain leaves on them (held, unmanaged, in maintenance) must
+        not stop together against a must anti-affinity rule or beyond a disruption budget. Such a step is
+        infeasible (reason C(anti_affinity) or C(budget)), and C(auto) never chooses one.
+      - With O(evacuate), the rest of the rollout after the evacuated hosts is proven in steps of this size
+        (with C(auto), in the groups C(auto) chooses).
+    type: raw
     default: 1
+  max_hosts_down_cap:
+    description:
+      - With O(max_hosts_down=auto), the most hosts one step takes out of service.
+    type: int
+    default: 4
   allow_downtime:
     description:
       - C(true) lets the plan move a running VM by a method that stops its guest (C(quick), C(move)), as a
@@ -113,6 +128,16 @@ EXAMPLES = r'''
     allow_downtime_vms: [build-agent-7]
   register: rollout
 
+- name: Let the planner size each step, at most six hosts out at once
+  vmfleet.maintenance.placement_plan:
+    hosts: "{{ cluster.hosts }}"
+    vms: "{{ cluster.vms }}"
+    rules: "{{ cluster.rules }}"
+    rolling_order: "{{ cluster.hosts | map(attribute='name') | list }}"
+    max_hosts_down: auto
+    max_hosts_down_cap: 6
+  register: rollout
+
 - name: Which VMs may return to node1 now
   vmfleet.maintenance.placement_plan:
     hosts: "{{ cluster.hosts }}"
@@ -146,9 +171,13 @@ plan:
       sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192, power_state: "on",
                 source_down: false, downtime: false}]
     max_hosts_down:
-      description: The number of hosts drained together per rollout step that the plan proved.
-      type: int
+      description: The number of hosts drained together per rollout step that the plan proved, or C(auto).
+      type: raw
       sample: 1
+    max_hosts_down_cap:
+      description: The most hosts a step of C(auto) takes out together.
+      type: int
+      sample: 4
     unplaced:
       description: VMs that cannot move, each with C(reasons) of C(code) and C(detail).
       type: list
@@ -201,7 +230,8 @@ class PlacementPlanModule(VmfleetModule):
         evacuate=dict(type="list", elements="str", default=[]),
         mode=dict(type="str", default="drain", choices=["drain", "failback"]),
         allow_partial=dict(type="bool", default=False),
-        max_hosts_down=dict(type="int", default=1),
+        max_hosts_down=dict(type="raw", default=1),
+        max_hosts_down_cap=dict(type="int", default=4),
         allow_downtime=dict(type="bool", default=True),
         allow_downtime_vms=dict(type="list", elements="str", default=[]),
         **dict(cluster_model_spec(), **placement_options_spec())
@@ -211,8 +241,8 @@ class PlacementPlanModule(VmfleetModule):
     def run(self):
         hosts, vms, rules = model_params(self.params)
         names = ("evacuate", "mode", "scope", "rolling_order", "headroom_percent", "max_parallel_per_host",
-                 "max_parallel_total", "count_powered_off", "max_hosts_down", "allow_downtime",
-                 "allow_downtime_vms")
+                 "max_parallel_total", "count_powered_off", "max_hosts_down", "max_hosts_down_cap",
+                 "allow_downtime", "allow_downtime_vms")
         plan = make_plan(hosts, vms, rules, **dict((n, self.params[n]) for n in names))
         self.results["plan"] = plan
         if not plan["feasible"] and not self.params["allow_partial"]:

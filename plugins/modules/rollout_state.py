@@ -76,9 +76,13 @@ options:
     type: bool
     default: false
   max_hosts_down:
-    description: Hosts out of service at once; checked to be an integer >= 1 however it was passed.
+    description: Hosts out of service at once; checked to be an integer >= 1 however it was passed, or C(auto).
     type: raw
     default: 1
+  max_hosts_down_cap:
+    description: With O(max_hosts_down=auto), the most hosts a step takes out; checked to be an integer >= 1.
+    type: raw
+    default: 4
   update_tasks:
     description: The update tasks file; O(op=start) checks that it exists, parses, and is a list of tasks.
     type: str
@@ -185,7 +189,11 @@ progress_dir:
   returned: op=start
   type: str
 max_hosts_down:
-  description: O(max_hosts_down) as an integer.
+  description: O(max_hosts_down) as an integer, or C(auto).
+  returned: op=start
+  type: raw
+max_hosts_down_cap:
+  description: O(max_hosts_down_cap) as an integer.
   returned: op=start
   type: int
 update_tasks:

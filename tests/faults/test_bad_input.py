@@ -22,12 +22,15 @@ CASES = {
         "-e", "rolling_update_update_tasks=%s/malformed.yml" % workdir],
         r"malformed.yml is not valid YAML"),
     "max_hosts_down_0_int": (lambda cluster, workdir: ["-e", json.dumps({"rolling_update_max_hosts_down": 0})],
-                             r"max_hosts_down must be an integer >= 1, got 0"),
+                             r"max_hosts_down must be an integer >= 1 or 'auto', got 0"),
     "max_hosts_down_minus1_int": (lambda cluster, workdir: [
         "-e", json.dumps({"rolling_update_max_hosts_down": -1})],
-        r"max_hosts_down must be an integer >= 1, got -1"),
+        r"max_hosts_down must be an integer >= 1 or 'auto', got -1"),
     "max_hosts_down_0_string": (lambda cluster, workdir: ["-e", "rolling_update_max_hosts_down=0"],
-                                r"max_hosts_down must be an integer >= 1, got '0'"),
+                                r"max_hosts_down must be an integer >= 1 or 'auto', got '0'"),
+    "max_hosts_down_cap_0": (lambda cluster, workdir: [
+        "-e", json.dumps({"rolling_update_max_hosts_down": "auto", "rolling_update_max_hosts_down_cap": 0})],
+        r"max_hosts_down_cap must be an integer >= 1, got 0"),
     "host_twice_in_order": (lambda cluster, workdir: [
         "-e", json.dumps({"rolling_update_rolling_order": ["compute-0", "compute-1", "compute-0", "compute-2"]})],
         r"rolling_order lists compute-0 twice"),

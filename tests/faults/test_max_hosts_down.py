@@ -69,3 +69,29 @@ def test_max_hosts_down_2_where_n_minus_2_holds(faults):
     if sorted(map(sorted, peaks)) != [["compute-0", "compute-1"], ["compute-2", "compute-3"]]:
         problems.append("hosts out of service together: %s" % sampler.timeline)
     assert not problems, "\n".join(problems)
+
+
+def test_max_hosts_down_auto_goes_two_at_a_time_where_it_can_and_alone_where_it_must(faults):
+    """max_hosts_down auto on the cluster where two hosts at a time fail at the second step: c0 and c1 go out
+    together, then c2 and c3 each alone (together they cannot be drained); never more than two out, no VM lost."""
+    cluster = faults.nova("nova_tight.yaml")
+    before = cluster.state()
+    sampler = faults.sampler(cluster)
+    rc, output = faults.run(cluster, "auto-tight", timeout=180,
+                            extra_args=["-e", json.dumps({"rolling_update_max_hosts_down": "auto"})])
+    sampler.stop()
+    after = cluster.state()
+    report = cluster.report("auto-tight")
+    problems = harness.check_invariants(cluster, before, after, sampler, report, max_down=2)
+    problems += harness.finished_ok(cluster, after, report, rc, output)
+    steps = sorted(set((s["step"], tuple(sorted(s["group"]))) for s in report["steps"]))
+    if steps != [(1, ("c0", "c1")), (2, ("c2",)), (3, ("c3",))]:
+        problems.append("steps %s" % steps)
+    together = sorted(sorted(hosts) for _t, hosts in sampler.timeline if len(hosts) == 2)
+    if sampler.max_out != 2 or together != [["c0", "c1"]]:
+        problems.append("hosts out of service together: %s" % sampler.timeline)
+    if report["max_hosts_down"] != "auto":
+        problems.append("the report's max_hosts_down is %r" % report["max_hosts_down"])
+    if "Steps sized by max_hosts_down auto (at most 4 hosts out at once): 2 + 1 + 1 host(s) in 3 step(s)" not in output:
+        problems.append("the plan shown does not say how auto sized the steps")
+    assert not problems, "\n".join(problems)

@@ -89,7 +89,8 @@ def test_no_downtime_unless_allowed_for_the_vm():
 
 
 @pytest.mark.parametrize("args, message", [
-    ({"max_hosts_down": 0}, "max_hosts_down must be an integer >= 1, got 0"),
+    ({"max_hosts_down": 0}, "max_hosts_down must be an integer >= 1 or 'auto', got 0"),
+    ({"max_hosts_down": "auto", "max_hosts_down_cap": 0}, "max_hosts_down_cap must be an integer >= 1, got 0"),
     ({"rolling_order": ["n1", "n2", "n1"]}, "rolling_order lists n1 twice"),
     ({"evacuate": ["n9"]}, "evacuate names unknown host(s): n9"),
     ({"vms": [{"name": "v", "host": "ghost", "memory_mb": 1}]}, "vm 'v' runs on host 'ghost', which is not in hosts"),
