@@ -6,6 +6,7 @@ written under build/demo/, the playbook runs, the mocks' own state is compared b
 (no instance lost, every running one still running), and the mocks are stopped.
 """
 
+import calendar
 import json
 import os
 import subprocess
@@ -142,14 +143,24 @@ class VsphereDemo:
 
     name = "demo-vsphere"
     scenario = os.path.join(ROOT, "tests", "mocks", "vsphere", "scenarios", "demo.json")
+    workdir = BUILD
+
+    def __init__(self, workdir=None, name=None):
+        if workdir:
+            self.workdir = workdir
+        if name:
+            self.name = name
+        self.process = None
+        self.url = None
+        self.port = None
 
     def start(self):
         subprocess.run([os.path.join(ROOT, "tests", "mocks", "vsphere", "build.sh")], check=True,
                        stdout=subprocess.DEVNULL)
-        url_file = os.path.join(BUILD, "vsphere.url")
+        url_file = os.path.join(self.workdir, "vsphere.url")
         if os.path.exists(url_file):
             os.unlink(url_file)
-        log = open(os.path.join(BUILD, "vsphere-mock.log"), "w")  # pylint: disable=consider-using-with
+        log = open(os.path.join(self.workdir, "vsphere-mock.log"), "w")  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [os.path.join(ROOT, "build", "vcsimx"), "-scenario", self.scenario, "-listen", "127.0.0.1:0",
              "-url-file", url_file], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -166,7 +177,7 @@ class VsphereDemo:
             "vmfleet_connection": {"hostname": "127.0.0.1", "port": self.port, "username": credentials["username"],
                                    "password": credentials["password"], "validate_certs": False},
             "platform_fix": True, "rolling_update_run_id": run_id,
-            "rolling_update_state_dir": os.path.join(BUILD, "state", self.name),
+            "rolling_update_state_dir": self.state_dir(),
             "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
             **mock_update("vsphere", self.url),
         }
@@ -174,6 +185,9 @@ class VsphereDemo:
     def host_names(self):
         with open(self.scenario) as handle:
             return sorted(h["name"] for c in json.load(handle)["clusters"] for h in c["hosts"])
+
+    def state_dir(self):
+        return os.path.join(self.workdir, "state", self.name)
 
     def instances(self):
         from pyVim.connect import Disconnect, SmartConnect  # pylint: disable=import-outside-toplevel
@@ -264,16 +278,41 @@ def playbook_env(ansible_dir=None, home=None):
     return env
 
 
-def playbook_command(inventory_path, check=False, extra_args=()):
+def playbook_command(inventory_path, check=False, extra_args=(), forks=4):
+    """The clusters run side by side, a fork each: forks must be at least the number of clusters."""
     command = [os.path.join(os.path.dirname(PYTHON), "ansible-playbook"), "-i", inventory_path, PLAYBOOK]
     if check:
         command.append("--check")
-    return command + ["--forks", "4"] + list(extra_args)
+    return command + ["--forks", str(forks)] + list(extra_args)
 
 
-def run_playbook(inventory_path, check=False):
-    return subprocess.run(playbook_command(inventory_path, check), cwd=ROOT, env=playbook_env(), check=False,
-                          capture_output=True, text=True)
+def run_playbook(inventory_path, check=False, forks=4):
+    return subprocess.run(playbook_command(inventory_path, check, forks=forks), cwd=ROOT, env=playbook_env(),
+                          check=False, capture_output=True, text=True)
+
+
+def report_path(cluster, run_id):
+    return os.path.join(cluster.state_dir(), cluster.name, run_id, "rollout.json")
+
+
+def cluster_span(report, run_started):
+    """(start, end) of one cluster's rollout in seconds from the start of the playbook run: its record opened
+    (t0), and the later of its record's close and its last step's last time."""
+    t0 = float(report["t0"])
+    ends = [t0 + max(step["times"].values()) for step in report["steps"] if step["times"]]
+    if report.get("finished"):
+        ends.append(calendar.timegm(time.strptime(report["finished"], "%Y-%m-%dT%H:%M:%SZ")))
+    return t0 - run_started, max(ends or [t0]) - run_started
+
+
+def timing_lines(spans, total_seconds):
+    """One line per cluster (start, end, its own length) and the run's total, all from the run's start."""
+    lines = ["cluster %-24s from %6.1f s to %6.1f s (%6.1f s)" % (name + ":", start, end, end - start)
+             for name, (start, end) in sorted(spans.items(), key=lambda item: item[1])]
+    slowest = max((end - start for start, end in spans.values()), default=0.0)
+    lines.append("run total: %.1f s (slowest cluster %.1f s, total / slowest %.2f)" % (
+        total_seconds, slowest, total_seconds / slowest if slowest else 0.0))
+    return lines
 
 
 def summary(cluster, before, after, report):
@@ -313,24 +352,30 @@ def main():
         with open(inventory_path, "w") as handle:
             json.dump(inventory, handle, indent=2)
         before = dict((c.name, c.instances()) for c in started)
-        print("make demo: rolling update of %s on embedded mock hosts (run %s)" % (
+        print("make demo: rolling update of %s on embedded mock hosts (run %s), the clusters side by side" % (
             ", ".join(c.name for c in started), run_id))
+        run_started = time.time()
         result = run_playbook(inventory_path, check=check)
+        total_seconds = time.time() - run_started
         if check:
             print(result.stdout)
             return 0 if result.returncode == 0 else 1
         with open(os.path.join(BUILD, "ansible.log"), "w") as handle:
             handle.write(result.stdout + result.stderr)
-        print("\n".join(line for line in result.stdout.splitlines() if line.startswith(("PLAY RECAP", "demo-")) or
-                        "Rollout " in line or "Report: " in line))
+        print("\n".join(line.strip().strip('",') for line in result.stdout.splitlines()
+                        if line.startswith(("PLAY RECAP", "demo-")) or "Rollout " in line or "Report: " in line
+                        or line.strip().startswith('"Cluster ')))
+        spans = {}
         for cluster in started:
-            report_path = os.path.join(BUILD, "state", cluster.name, cluster.name, run_id, "rollout.json")
-            with open(report_path) as handle:
+            path = report_path(cluster, run_id)
+            with open(path) as handle:
                 report = json.load(handle)
+            spans[cluster.name] = cluster_span(report, run_started)
             lines, healthy = summary(cluster, before[cluster.name], cluster.instances(), report)
             print("\n".join(lines))
-            print("  report:               %s" % report_path.replace(".json", ".html"))
+            print("  report:               %s" % path.replace(".json", ".html"))
             ok = ok and healthy and report["status"] == "ok" and report["summary"]["failed_migrations"] == 0
+        print("\n".join(timing_lines(spans, total_seconds)))
         if result.returncode != 0:
             ok = False
             print(result.stdout[-4000:])
