@@ -14,7 +14,7 @@ _MODULE_UTILS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 if _MODULE_UTILS not in sys.path:
     sys.path.insert(0, _MODULE_UTILS)
 
-from placement.simulation import simulate  # noqa: E402
+from placement.simulation.whatif import simulate  # noqa: E402
 
 GB = 1024
 NODES = 10

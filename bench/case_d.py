@@ -18,7 +18,7 @@ for _path in (_MODULE_UTILS, _ROOT):
 
 from bench.instances import scale_instance  # noqa: E402
 from placement.planner import make_plan  # noqa: E402
-from placement.simulation import simulate  # noqa: E402
+from placement.simulation.whatif import simulate  # noqa: E402
 
 SIZES = ((16, 500), (64, 2000))      # (hosts, VMs)
 FILLS = (0.50, 0.65, 0.80)

@@ -100,9 +100,9 @@ nodes_skipped:
   elements: str
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import (
     MIGRATION_EVENT_IDS, MIGRATION_EVENT_LOGS, HyperVCluster, parse_datetime, summarize_events)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 
 
 class HyperVMigrationEventsModule(WinRMModule):

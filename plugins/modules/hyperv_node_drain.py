@@ -124,11 +124,11 @@ home_vms:
 
 import time
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import HyperVCluster, HyperVMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster, HyperVMoveAdapter
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import HyperVError, WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError, WinRMModule
 
 
 def moved_result(vm, source, target, memory_mb, error=None):

@@ -72,8 +72,8 @@ adapters:
   sample: [{name: Network Adapter, switch_name: Private, mac_address: 00155D86723B, cluster_monitored: false}]
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 
 
 def adapter_view(raw):

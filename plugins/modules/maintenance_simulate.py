@@ -185,7 +185,7 @@ simulation:
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import cluster_model_spec, model_params
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation import STRATEGIES, simulate
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.whatif import STRATEGIES, simulate
 
 
 class MaintenanceSimulateModule(VmfleetModule):

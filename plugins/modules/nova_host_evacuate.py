@@ -79,10 +79,10 @@ results:
             attempts: [{method: live}], duration_seconds: 41.2, final_host: compute-2, error: null}]
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova import NovaCluster, NovaMoveAdapter
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import OpenStackModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster, NovaMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import OpenStackModule
 
 
 class NovaHostEvacuateModule(OpenStackModule):

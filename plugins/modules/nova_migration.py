@@ -73,7 +73,7 @@ server:
   type: dict
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import (
     OpenStackModule, supports_microversion)
 
 

@@ -128,8 +128,8 @@ count_powered_off:
   type: bool
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VmwareModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import VsphereCluster
 
 
 class VsphereClusterInfoModule(VmwareModule):

@@ -81,16 +81,16 @@ left_behind:
   sample: {what: "DRS automation level of cluster Cluster-A", why: "DRS of cluster Cluster-A is manual, not ..."}
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import (
     VmwareModule, VsphereError, wait_for_task)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import (
     drs_facts, hold_plan, release_plan, set_drs_behavior)
 
 try:
     from pyVmomi import vim
 except ImportError:
-    pass  # vmware_base reports the missing library once
+    pass  # vsphere.base reports the missing library once
 
 
 class VsphereDrsHoldModule(VmwareModule):

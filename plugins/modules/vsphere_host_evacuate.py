@@ -118,17 +118,17 @@ in_maintenance_mode:
   sample: {before: false, after: true}
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule, wait_for_task
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VmwareModule, wait_for_task
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import (
     VsphereCluster, VsphereMoveAdapter, powered_on_vms, set_maintenance_mode)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import drs_facts, drs_moves_vms
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import drs_facts, drs_moves_vms
 
 try:
     from pyVmomi import vim
 except ImportError:
-    pass  # vmware_base reports the missing library once
+    pass  # vsphere.base reports the missing library once
 
 
 class VsphereHostEvacuateModule(VmwareModule):

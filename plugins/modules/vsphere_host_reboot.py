@@ -128,10 +128,10 @@ in_maintenance_mode:
 
 import time
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import (
     CONNECTION_ERRORS, VmwareModule, wait_for_task)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_reboot import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.reboot import (
     RebootWatch, boot_facts, iso, reboot_refusal, reboot_supported, wait_until_back)
 
 

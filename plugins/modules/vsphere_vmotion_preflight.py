@@ -139,9 +139,9 @@ details:
   type: dict
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VmwareModule, wait_for_task
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import VsphereCluster
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_preflight import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VmwareModule, wait_for_task
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.preflight import (
     apply_fix, finding_key, fix_diff, inspect)
 
 SEVERITIES = ("error", "warning", "info")

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain_module import run_drain
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import run_drain
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, DrainInterrupted, MoveAdapter, MoveStatus)
 
 

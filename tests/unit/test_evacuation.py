@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The plan runner: waves in order, fallback to the next method, stalls, timeout."""
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus, PlanRunner, fallback_methods)
 
 

@@ -3,7 +3,7 @@
 
 import pytest
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, FAILED, RUNNING, DrainInterrupted, MoveAdapter, MoveRefused, MoveStatus, PlanRunner, move_downtime)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 

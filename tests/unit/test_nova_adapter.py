@@ -5,8 +5,8 @@ import types
 
 import pytest
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import MoveRefused
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova import NovaMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import MoveRefused
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaMoveAdapter
 
 
 class StubCompute:

@@ -3,7 +3,7 @@
 
 import types
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova_rules import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.rules import (
     host_zones, server_group_rules, stuck_in_affinity, zone_rules)
 
 

@@ -154,7 +154,7 @@ def sdk_error(status, message="HttpException", url="http://127.0.0.1:9/v2.1/serv
 def test_nova_classifier_waits_out_5xx_and_broken_connections_only():
     from keystoneauth1 import exceptions as ks
     from openstack import exceptions
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import is_transient
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import is_transient
     for status in (500, 502, 503, 504):
         assert is_transient(sdk_error(status)), status
     for status in (400, 401, 403, 404, 409):
@@ -181,7 +181,7 @@ def test_nova_classifier_waits_out_5xx_and_broken_connections_only():
 
 def test_nova_message_names_the_failing_request_and_its_real_status():
     from openstack import exceptions
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import describe_sdk_error
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import describe_sdk_error
     error = sdk_error(503, message="No Server found for abc: Server Error for url: http://127.0.0.1:9/v2.1/servers/abc",
                       details="The server is currently unavailable. Please try again at a later time.")
     assert describe_sdk_error(error, "http://127.0.0.1:9/identity") == (
@@ -198,7 +198,7 @@ def test_nova_message_names_the_failing_request_and_its_real_status():
 def test_winrm_classifier_waits_out_5xx_resets_and_timeouts_never_auth_or_faults():
     import requests
     from winrm import exceptions as winrm_exceptions
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import (
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import (
         HyperVError, PowerShellError, describe_transport_error, is_transient)
     for code in (500, 502, 503, 504):
         assert is_transient(winrm_exceptions.WinRMTransportError("http", code, "Service Unavailable")), code
@@ -232,7 +232,7 @@ def test_winrm_classifier_waits_out_5xx_resets_and_timeouts_never_auth_or_faults
 
 def test_vsphere_classifier_waits_out_resets_timeouts_and_5xx_not_refusals_or_faults():
     from pyVmomi import vim
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import is_transient
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import is_transient
     assert is_transient(http.client.HTTPException("503 Service Unavailable"))
     assert not is_transient(http.client.HTTPException("404 Not Found"))
     assert is_transient(http.client.RemoteDisconnected("Remote end closed connection without response"))

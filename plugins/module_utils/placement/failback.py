@@ -15,7 +15,7 @@ from .drain import Drainer, StepResult
 from .filters import Evaluation, evaluate
 from .groups import is_auto
 from .model import Cluster
-from .report import describe_unplaced, render
+from .plan_output import describe_unplaced, render
 from .state import ClusterState
 from .targets import rolling_tiers
 from .units import Unit

@@ -12,7 +12,7 @@ from .drain import Drainer, StepResult
 from .failback import plan_failback
 from .groups import AUTO, is_auto
 from .model import PlacementInputError, build_cluster
-from .report import render
+from .plan_output import render
 from .rollout import plan_rollout, prove_rest, prove_rest_auto
 from .state import ClusterState, Options
 from .targets import rolling_tiers

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 from .drain import Drainer
 from .groups import is_auto, next_group
-from .report import describe_unplaced, render
+from .plan_output import describe_unplaced, render
 from .targets import rolling_tiers
 
 

@@ -190,7 +190,7 @@ def test_cau_modules_work_on_a_japanese_ui_cluster(small):
 
 
 def test_arguments_keep_one_schedule_set_clear_what_the_cmdlet_accepts_and_skip_older_releases():
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import (
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import (
         cau_arguments, merged_cau_settings, release_of)
     weekly = {"days_of_week": ["Tuesday"], "interval_weeks": 2, "weeks_of_month": None, "run_once": False,
               "reboot_mode": "FullReboot", "failback_mode": "Immediate"}

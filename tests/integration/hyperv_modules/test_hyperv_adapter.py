@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 """The Hyper-V adapter's pure parts: event parsing (English and seed 000's Japanese), rules, CAU settings."""
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.cau import cau_arguments, cau_value, format_timespan
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import cau_arguments, cau_value, format_timespan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import (
     parse_migration_event, rule_dicts, summarize_events)
 
 JAPANESE_21502 = (

@@ -10,9 +10,9 @@ import pytest
 import winrm
 import yaml
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import PlanRunner
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import HyperVCluster, HyperVMoveAdapter
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import PowerShellError, PowerShellRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import PlanRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster, HyperVMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import PowerShellError, PowerShellRunner
 from module_runner import run_module
 
 SMALL = os.path.join(os.path.dirname(__file__), "..", "..", "mocks", "hyperv", "scenarios", "small_3node.yaml")

@@ -31,7 +31,7 @@ MODULES = [
 def needs_second_hop(name, args=None):
     """The module's needs_second_hop for these arguments (a class attribute, or a property of the parameters):
     the CAU modules that leave everything to the cluster itself need no second hop."""
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import WinRMModule
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
     module = importlib.import_module("%s.modules.%s" % (PACKAGE, name))
     cls = [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, WinRMModule)
            and c is not WinRMModule][0]
@@ -107,7 +107,7 @@ def test_without_requests_credssp_a_module_fails_naming_the_package(small):
 
 
 def test_without_pykerberos_transport_kerberos_names_the_package_and_its_build_needs():
-    message = _python_without("kerberos", "from %s.module_utils.winrm_base import missing_library; "
+    message = _python_without("kerberos", "from %s.module_utils.hyperv.base import missing_library; "
                               "print(json.dumps(missing_library('kerberos')))" % PACKAGE)
     assert message.startswith("transport kerberos needs the Python package pykerberos on the controller: "
                               "pip install 'pywinrm[kerberos]'"), message
@@ -126,7 +126,7 @@ class FakeProtocol:
 def test_kerberos_delegation_reaches_pywinrm(monkeypatch, delegation):
     from ansible.module_utils import basic
     from ansible.module_utils.common.text.converters import to_bytes
-    from ansible_collections.vmfleet.maintenance.plugins.module_utils import winrm_base
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import base as winrm_base
 
     class Reader(winrm_base.WinRMModule):
         needs_second_hop = False

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import vsphere, vsphere_preflight as preflight
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError, wait_for_task
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import gather as vsphere, preflight
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, wait_for_task
 
 
 def host(name, vmknics=(("vmk0", "Management Network"), ("vmk1", "vMotion")), selected=("vmk1",), offset=0.0,

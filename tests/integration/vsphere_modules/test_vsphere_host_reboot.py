@@ -9,8 +9,8 @@ import time
 import pytest
 from module_runner import ROOT, run_module, run_playbook
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_reboot import RebootWatch, wait_until_back
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.reboot import RebootWatch, wait_until_back
 
 PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "esxi_default_update.yml")
 STANDINS = os.path.join(ROOT, "tests", "faults", "standins")   # esxcli

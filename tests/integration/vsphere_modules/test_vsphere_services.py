@@ -1,6 +1,6 @@
 """HA reserve, DRS hold/release decisions and the vMotion-stack commands as pure functions (no mock needed)."""
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import vsphere_preflight as preflight, vsphere_services as svc
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import preflight, services as svc
 
 MEMORY = {"a": 65536, "b": 32768, "c": 32768}
 

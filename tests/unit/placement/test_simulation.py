@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""The rolling-update what-if (`placement.simulation`): floors, invariants, and seed 000's race."""
+"""The rolling-update what-if (`placement.simulation.whatif`): floors, invariants, and seed 000's race."""
 
 import json
 import os
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from placement.model import PlacementInputError
-from placement.simulation import STRATEGIES, simulate
+from placement.simulation.whatif import STRATEGIES, simulate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULE_UTILS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "plugins", "module_utils"))

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""k-parallel rollouts in the what-if (`placement.simulation`): group steps, auto's groups, the bound."""
+"""k-parallel rollouts in the what-if (`placement.simulation.whatif`): group steps, auto's groups, the bound."""
 
 import os
 import sys
@@ -8,12 +8,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from placement import simulation
+from placement.simulation import whatif
 from placement.model import build_cluster
 from placement.planner import make_plan
-from placement.sim_vmfleet import PlannedRollout
-from placement.simulation import (capacity_hosts_down, movable_vms, out_of_service_seconds,
-                                  rollout_lower_bound_seconds, simulate)
+from placement.simulation.vmfleet import PlannedRollout
+from placement.simulation.whatif import (capacity_hosts_down, movable_vms, out_of_service_seconds,
+                                         rollout_lower_bound_seconds, simulate)
 
 from test_simulation import SETTINGS, clusters, host, vm
 
@@ -44,7 +44,7 @@ class RecordedRollout(PlannedRollout):
 @pytest.fixture
 def recorded(monkeypatch):
     RecordedRollout.runs = []
-    monkeypatch.setattr(simulation, "PlannedRollout", RecordedRollout)
+    monkeypatch.setattr(whatif, "PlannedRollout", RecordedRollout)
     return RecordedRollout.runs
 
 
@@ -194,7 +194,7 @@ def test_group_rollouts_never_fail_and_never_beat_their_bound(case, k):
     ({"strategies": ["vmfleet_parallel"]}, "unknown strateg"),
 ])
 def test_bad_input_gives_one_clear_error(kwargs, message):
-    with pytest.raises(simulation.PlacementInputError, match=message):
+    with pytest.raises(whatif.PlacementInputError, match=message):
         simulate([host("a", 1000), host("b", 1000)], [vm("x", "a", 100)], [], rolling_order=["a", "b"], **kwargs)
 
 

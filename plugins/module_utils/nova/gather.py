@@ -11,11 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova_rules import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.rules import (
     host_zones, server_group_rules, stuck_in_affinity, zone_rules)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.openstack_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import (
     SDK_ERRORS, describe_sdk_error, is_transient, supports_microversion)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
 
@@ -189,7 +189,7 @@ def vm_dict(server, port_resource_request=False):
 class NovaMoveAdapter(MoveAdapter):
     """Moves one instance: live migration, cold migration with confirm, or evacuation.
 
-    Rides through the outages openstack_base.is_transient names, for retry_seconds (default: the module's
+    Rides through the outages nova.base.is_transient names, for retry_seconds (default: the module's
     option, which OpenStackModule leaves on the connection).
     """
 

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import HyperVError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError
 
 
 def node_access_error(action, problems, endpoint):

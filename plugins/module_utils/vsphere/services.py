@@ -16,12 +16,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError, fault_text
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, fault_text
 
 try:
     from pyVmomi import vim, vmodl
 except ImportError:
-    pass  # vmware_base reports the missing library once
+    pass  # vsphere.base reports the missing library once
 
 EAM_EXTENSION = "com.vmware.vim.eam"
 VCLS_TYPE = "cluster-agent"

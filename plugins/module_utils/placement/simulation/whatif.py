@@ -28,12 +28,12 @@ __metaclass__ = type
 import math
 import random
 
-from .model import PlacementInputError, build_cluster
-from .planner import make_plan
-from .scope import classify
-from .sim_cau import CauRollout
-from .sim_fleet import Fleet
-from .sim_vmfleet import PlannedRollout
+from ..model import PlacementInputError, build_cluster
+from ..planner import make_plan
+from ..scope import classify
+from .cau import CauRollout
+from .fleet import Fleet
+from .vmfleet import PlannedRollout
 
 STRATEGIES = ("cau_immediate", "cau_no_failback", "cau_sleep", "vmfleet", "vmfleet_fixed", "vmfleet_auto")
 PLANNED = ("vmfleet", "vmfleet_fixed", "vmfleet_auto")

@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError
 
 CONNECTED = "connected"
 API_UNREADABLE = "unreadable"  # the vSphere API itself did not answer a read (recorded among the states seen)

@@ -17,17 +17,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import (
     VsphereError, describe_transport_error, fault_text, is_transient, objects_of)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import (
     AGENT_TREATMENT, drs_facts, ha_facts, ha_reserve_mb, ha_text, is_agent_vm)
 
 try:
     from pyVmomi import vim, vmodl
 except ImportError:
-    pass  # vmware_base reports the missing library once
+    pass  # vsphere.base reports the missing library once
 
 VSPHERE_METHODS = ("live", "move", "storage")
 METHODS_BY_POWER = {"on": ["live", "storage"], "off": ["move", "storage"], "suspended": ["move", "storage"]}
@@ -452,7 +452,7 @@ def rule_dicts(facts, vm_names, host_names):
 class VsphereMoveAdapter(MoveAdapter):
     """Moves one VM: vMotion, cold migration, or relocation with its files (Storage vMotion).
 
-    Rides through the outages vmware_base.is_transient names (retry_seconds: the runner's default unless the
+    Rides through the outages vsphere.base.is_transient names (retry_seconds: the runner's default unless the
     caller passes the module's).
     """
 

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .sim_rollout import Rollout
+from .rollout import Rollout
 
 
 class PlannedRollout(Rollout):

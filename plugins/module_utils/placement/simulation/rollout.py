@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .sim_fleet import EventClock
+from .fleet import EventClock
 
 IDLE, DRAINING, UPDATING, DONE = "idle", "draining", "updating", "done"
 

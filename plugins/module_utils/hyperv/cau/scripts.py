@@ -2,14 +2,14 @@
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every PowerShell script the CAU modules send (the clustered role, the files CAU runs on each node, the
-updating run), composed like hyperv_scripts': parameters in ``$p``, enums with ``.ToString()``."""
+updating run), composed like the Hyper-V ones (hyperv/scripts.py): parameters in ``$p``, enums with ``.ToString()``."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv_scripts import VM_RESOURCE
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.powershell import compose, json_output
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.scripts import VM_RESOURCE
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.powershell import compose, json_output
 
 # Get-CauClusterRole's error when the cluster has no CAU clustered role, told apart without its (localized) text:
 # the error id and category are never translated.

@@ -18,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from .sim_rollout import UPDATING, Rollout
+from .rollout import UPDATING, Rollout
 
 DRAIN, FAILBACK = "drain", "failback"
 

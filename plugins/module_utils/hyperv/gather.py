@@ -19,12 +19,12 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.evacuation import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import (
     DONE, FAILED, RUNNING, MoveAdapter, MoveRefused, MoveStatus)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.node_reads import node_access_error
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.node_reads import node_access_error
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import DEFAULT_WINDOW_SECONDS
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.winrm_base import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import (
     HyperVError, PowerShellError, is_transient)
 
 HYPERV_METHODS = ("live", "quick", "move", "failover")
@@ -337,7 +337,7 @@ def summarize_events(events):
 class HyperVMoveAdapter(MoveAdapter):
     """Moves one VM role with Move-ClusterVirtualMachineRole: Live, Quick, Shutdown (move) or TurnOff (failover).
 
-    Rides through the WinRM outages winrm_base.is_transient names, for the shell's retry_seconds.
+    Rides through the WinRM outages hyperv.base.is_transient names, for the shell's retry_seconds.
     """
 
     methods = HYPERV_METHODS

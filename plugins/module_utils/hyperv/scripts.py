@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every PowerShell script the Hyper-V modules send (the CAU ones are in cau_scripts.py), one job per function, in one place.
+"""Every PowerShell script the Hyper-V modules send (the CAU ones are in cau/scripts.py), one job per function, in one place.
 
 Each function returns a powershell.Script: parameters in ``$p`` (one JSON literal), enums written with
 ``.ToString()`` (Windows PowerShell 5.1's ConvertTo-Json writes their numbers), lists forced with ``@()``
@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.powershell import compose, json_output
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.powershell import compose, json_output
 
 VM_RESOURCE = "Where-Object { $_.ResourceType.Name -eq 'Virtual Machine' }"
 

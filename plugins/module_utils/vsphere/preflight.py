@@ -15,15 +15,15 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import VsphereError, fault_text
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere import (
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, fault_text
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import (
     VMOTION_PORT, cdrom_facts, local_isos, seen_by_text)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere_services import is_agent_vm
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import is_agent_vm
 
 try:
     from pyVmomi import VmomiSupport, vim, vmodl
 except ImportError:
-    pass  # vmware_base reports the missing library once
+    pass  # vsphere.base reports the missing library once
 
 MIGRATE_ENABLED = "Migrate.Enabled"
 VMOTION_STACK = "vmotion"
