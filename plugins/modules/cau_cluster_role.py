@@ -207,10 +207,10 @@ status:
   type: str
 '''
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import (
     configure_cau_role, read_cau_role, wanted_cau_settings)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 
 DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 

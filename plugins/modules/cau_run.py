@@ -148,10 +148,10 @@ settings:
 
 import datetime
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError, WinRMModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import (
     CAU_KINDS, CAU_SETTINGS, format_timespan, read_cau_role, refuse_unavailable, unavailable, wanted_cau_settings)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError, WinRMModule
 
 OVERRIDES = ("failback_mode", "max_failed_nodes", "max_retries_per_node", "node_order", "pre_update_script",
              "post_update_script", "require_all_nodes_online", "reboot_timeout_minutes")

@@ -129,10 +129,10 @@ settings:
 
 import math
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import configure_cau_role
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.node_reads import node_access_error
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
 
 SETTING = {"post": ("post_update_script", "PostUpdateScript"), "pre": ("pre_update_script", "PreUpdateScript")}
 

@@ -93,8 +93,8 @@ import os
 import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import progress_lines
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 
 
 class DrainStatusModule(VmfleetModule):

@@ -109,8 +109,8 @@ count_powered_off:
   type: bool
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster
 
 
 class HyperVClusterInfoModule(WinRMModule):

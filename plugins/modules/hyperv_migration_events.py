@@ -100,9 +100,10 @@ nodes_skipped:
   elements: str
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import (
-    MIGRATION_EVENT_IDS, MIGRATION_EVENT_LOGS, HyperVCluster, parse_datetime, summarize_events)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.events import (
+    MIGRATION_EVENT_IDS, MIGRATION_EVENT_LOGS, parse_datetime, summarize_events)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster
 
 
 class HyperVMigrationEventsModule(WinRMModule):

@@ -126,9 +126,10 @@ import time
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster, HyperVMoveAdapter
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError, WinRMModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.moves import HyperVMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 
 def moved_result(vm, source, target, memory_mb, error=None):

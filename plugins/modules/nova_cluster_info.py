@@ -102,8 +102,8 @@ count_powered_off:
   type: bool
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import OpenStackModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster
 
 
 class NovaClusterInfoModule(OpenStackModule):

@@ -80,8 +80,8 @@ service:
            disabled_reason: "vmfleet: monthly patching", forced_down: false, state: up}
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import OpenStackModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster
 
 FIELDS = ("status", "disabled_reason", "forced_down")
 

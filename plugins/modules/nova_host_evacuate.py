@@ -81,8 +81,9 @@ results:
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster, NovaMoveAdapter
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import OpenStackModule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.moves import NovaMoveAdapter
 
 
 class NovaHostEvacuateModule(OpenStackModule):

@@ -221,8 +221,8 @@ plan:
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import (
     cluster_model_spec, model_params, placement_options_spec)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan_output import describe_unplaced
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 
 class PlacementPlanModule(VmfleetModule):

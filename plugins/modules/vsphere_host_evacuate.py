@@ -121,8 +121,8 @@ in_maintenance_mode:
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (
     drain_argument_spec, plan_for, run_drain)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VmwareModule, wait_for_task
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import (
-    VsphereCluster, VsphereMoveAdapter, powered_on_vms, set_maintenance_mode)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import VsphereCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.moves import VsphereMoveAdapter, powered_on_vms, set_maintenance_mode
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import drs_facts, drs_moves_vms
 
 try:

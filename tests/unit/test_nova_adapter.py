@@ -6,7 +6,7 @@ import types
 import pytest
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import MoveRefused
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather import NovaMoveAdapter
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.moves import NovaMoveAdapter
 
 
 class StubCompute:

@@ -8,13 +8,13 @@ import json
 import pytest
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import (
+    PowerShellError, PowerShellRunner, clixml_text, first_error)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts as cau_scripts
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import CAU_KINDS
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.powershell import (
     MAX_COMMAND_LINE, Script, ScriptTooLong, check_length, command_line_length, compact, compose, encoded_command,
     json_output, params_line, quote)
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import (
-    PowerShellError, PowerShellRunner, clixml_text, first_error)
 
 
 class FakeProtocol:

@@ -8,12 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import ProgressFile
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import DrainInterrupted, PlanRunner
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import allowed_methods
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan_output import describe_unplaced
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.retarget import retarget
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import ProgressFile
 
 
 def drain_argument_spec():

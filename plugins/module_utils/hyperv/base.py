@@ -22,9 +22,9 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.powershell import (
     ScriptTooLong, check_length, encoded_command)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
     DEFAULT_WINDOW_SECONDS, TRANSIENT_HTTP_STATUS, connection_trouble, error_chain, is_tls_failure, status_text)
 

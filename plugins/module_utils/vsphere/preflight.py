@@ -16,8 +16,8 @@ import datetime
 import time
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, fault_text
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import (
-    VMOTION_PORT, cdrom_facts, local_isos, seen_by_text)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import cdrom_facts, local_isos, seen_by_text
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.moves import VMOTION_PORT
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import is_agent_vm
 
 try:

@@ -2,8 +2,8 @@
 """The Hyper-V adapter's pure parts: event parsing (English and seed 000's Japanese), rules, CAU settings."""
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau.role import cau_arguments, cau_value, format_timespan
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import (
-    parse_migration_event, rule_dicts, summarize_events)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.events import parse_migration_event, summarize_events
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import rule_dicts
 
 JAPANESE_21502 = (
     u"'\u4eee\u60f3\u30de\u30b7\u30f3 APP017' \u306e\u30e9\u30a4\u30d6 \u30de\u30a4\u30b0\u30ec\u30fc\u30b7\u30e7\u30f3"

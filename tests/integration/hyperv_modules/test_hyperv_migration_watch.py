@@ -11,8 +11,9 @@ import winrm
 import yaml
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import PlanRunner
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster, HyperVMoveAdapter
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import PowerShellError, PowerShellRunner
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import HyperVCluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.moves import HyperVMoveAdapter
 from module_runner import run_module
 
 SMALL = os.path.join(os.path.dirname(__file__), "..", "..", "mocks", "hyperv", "scenarios", "small_3node.yaml")

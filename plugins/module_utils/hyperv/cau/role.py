@@ -10,9 +10,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.gather import parse_datetime
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.base import HyperVError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.cau import scripts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.events import parse_datetime
 
 # option name, Set-CauClusterRole parameter, kind
 CAU_SETTINGS = (

@@ -8,8 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.scripts import VM_RESOURCE
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.powershell import compose, json_output
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv.scripts import VM_RESOURCE
 
 # Get-CauClusterRole's error when the cluster has no CAU clustered role, told apart without its (localized) text:
 # the error id and category are never translated.
