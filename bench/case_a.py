@@ -7,8 +7,8 @@ state the previous steps leave. Times include parsing the input dicts and render
 import gc
 import time
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from bench import instances
-from plugins.module_utils.placement.planner import make_plan
 
 SIZES = instances.SCALE_SIZES_VM_HOSTS
 QUICK_SIZES = SIZES[:3]

@@ -7,8 +7,8 @@ checked here: capacity never exceeded and must rules kept in the final placement
 
 import time
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 from bench import instances, milp
-from plugins.module_utils.placement.planner import make_plan
 
 COUNT = 200
 QUICK_COUNT = 40

@@ -5,16 +5,9 @@ seed's "remaining nine nodes almost use up their memory"), about 20 VMs a node o
 one after another. Run from the collection root: `python -m bench.case_c`.
 """
 
-import os
 import random
-import sys
 
-_MODULE_UTILS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             "plugins", "module_utils")
-if _MODULE_UTILS not in sys.path:
-    sys.path.insert(0, _MODULE_UTILS)
-
-from placement.simulation.whatif import simulate  # noqa: E402
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.whatif import simulate
 
 GB = 1024
 NODES = 10

@@ -6,19 +6,12 @@ at a time per host. `maintenance_simulate`'s strategies vmfleet (k = 1), vmfleet
 vmfleet_auto (cap 4). Run from the collection root: `python -m bench.case_d`.
 """
 
-import os
 import sys
 import time
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_MODULE_UTILS = os.path.join(_ROOT, "plugins", "module_utils")
-for _path in (_MODULE_UTILS, _ROOT):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from bench.instances import scale_instance  # noqa: E402
-from placement.planner import make_plan  # noqa: E402
-from placement.simulation.whatif import simulate  # noqa: E402
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.whatif import simulate
+from bench.instances import scale_instance
 
 SIZES = ((16, 500), (64, 2000))      # (hosts, VMs)
 FILLS = (0.50, 0.65, 0.80)

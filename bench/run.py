@@ -62,9 +62,6 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if root not in sys.path:
-        sys.path.insert(0, root)
     start = time.perf_counter()
     print(RULE)
     print("vmfleet.maintenance placement benchmark%s - Python %s on %s, %s CPU(s)"

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 """Run a collection module the way Ansible does: JSON arguments in, JSON result out."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -17,6 +18,9 @@ def ensure_collection_link():
     if not os.path.exists(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(os.path.join("..", "..", "..", ".."), link)
+        # build/collections may have been looked at (and found missing) by imports before it existed
+        sys.path_importer_cache.pop(COLLECTIONS, None)
+        importlib.invalidate_caches()
     return COLLECTIONS
 
 

@@ -1,14 +1,6 @@
 """What the real-nova module tests share: the module runner, and views of nova's own state."""
 
-import os
-import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-INTEGRATION = os.path.join(os.path.dirname(HERE), "integration")
-if INTEGRATION not in sys.path:
-    sys.path.insert(0, INTEGRATION)
-
-from module_runner import run_module  # noqa: E402  pylint: disable=wrong-import-position,unused-import
+from module_runner import run_module  # noqa: F401  pylint: disable=unused-import
 
 FAST = {"poll_seconds": 1, "stall_seconds": 120}
 

@@ -2,21 +2,12 @@
 connection arguments every Hyper-V module takes."""
 
 import os
-import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from tests.mocks.hyperv.control import MockControl  # noqa: E402
-from tests.mocks.hyperv.server import start_in_thread  # noqa: E402
-from module_runner import ensure_collection_link  # noqa: E402
-
-COLLECTIONS = ensure_collection_link()  # the pure-function tests import module_utils as the collection
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
+from module_runner import ROOT
+from tests.mocks.hyperv.control import MockControl
+from tests.mocks.hyperv.server import start_in_thread
 
 SCENARIOS = os.path.join(ROOT, "tests", "mocks", "hyperv", "scenarios")
 USER = "CONTOSO\\Administrator"

@@ -11,12 +11,9 @@ from pathlib import Path
 import pytest
 import winrm
 
+from tests.mocks.hyperv.control import MockControl
+
 ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.mocks.hyperv.control import MockControl  # noqa: E402
-
 SCENARIOS = ROOT / 'tests' / 'mocks' / 'hyperv' / 'scenarios'
 USER = 'CONTOSO\\Administrator'
 PASSWORD = 'Passw0rd!'

@@ -4,17 +4,14 @@ Scripts run straight on the model (`run_script` with a `Logon`), the way the Win
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tests.mocks.hyperv.host import Logon, run_script
+from tests.mocks.hyperv.scenario import load
 
-from tests.mocks.hyperv.host import Logon, run_script  # noqa: E402
-from tests.mocks.hyperv.scenario import load  # noqa: E402
+ROOT = Path(__file__).resolve().parents[3]
 
 SCENARIO = ROOT / 'tests' / 'mocks' / 'hyperv' / 'scenarios' / 'small_3node.yaml'
 NTLM = Logon('CONTOSO\\Administrator', 'ntlm', False)

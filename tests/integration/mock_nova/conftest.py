@@ -1,19 +1,11 @@
 """Fixtures: a fresh nova mock per test, on 127.0.0.1, in a thread."""
 
 import os
-import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..",
-                                    ".."))
-HERE = os.path.dirname(os.path.abspath(__file__))
-for _path in (ROOT, HERE):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from tests.mocks.nova import MockServer  # noqa: E402
-from nova_mock_helpers import SCENARIO_FILE, RunningMock, load_scenario  # noqa: E402
+from nova_mock_helpers import SCENARIO_FILE, RunningMock, load_scenario
+from tests.mocks.nova import MockServer
 
 for _var in ("no_proxy", "NO_PROXY"):
     os.environ[_var] = ",".join(

@@ -1,17 +1,8 @@
 """Fixtures: the vcsimx vSphere mock, built once per session, a fresh process per test."""
 
-import os
-import sys
-
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-HERE = os.path.dirname(os.path.abspath(__file__))
-for _path in (ROOT, HERE):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from tests.mocks.vsphere import VSphereMock, build, load_scenario  # noqa: E402
+from tests.mocks.vsphere import VSphereMock, build, load_scenario
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,13 @@
 """Fixtures: the nova mock started per test, and the connection arguments modules take."""
 
 import os
-import sys
 
 import pytest
 import yaml
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from tests.mocks.nova import MockServer  # noqa: E402
-from tests.mocks.nova.control import MockControl  # noqa: E402
+from module_runner import ROOT
+from tests.mocks.nova import MockServer
+from tests.mocks.nova.control import MockControl
 
 SCENARIO = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "four_hosts.yaml")
 

@@ -1,20 +1,8 @@
 """Fixtures: the vcsimx vSphere mock (built once, a fresh process per test) and pyvmomi lookups."""
 
-import os
-import sys
-
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from tests.mocks.vsphere import VSphereMock, build, load_scenario  # noqa: E402
-from module_runner import ensure_collection_link  # noqa: E402
-
-COLLECTIONS = ensure_collection_link()  # the pure-function tests import module_utils as the collection
-if COLLECTIONS not in sys.path:
-    sys.path.insert(0, COLLECTIONS)
+from tests.mocks.vsphere import VSphereMock, build, load_scenario
 
 
 class Vsphere:

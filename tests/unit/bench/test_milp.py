@@ -6,20 +6,15 @@ tiny (at most 4 targets and 6 movers). The checker here is written independently
 """
 
 import itertools
-import os
 import random
-import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 pytest.importorskip("highspy")
 
 from bench import milp  # noqa: E402
-from placement.planner import make_plan  # noqa: E402
 
 GB = 1024
 

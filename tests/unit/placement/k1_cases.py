@@ -2,7 +2,7 @@
 """Seeded clusters whose one-host-at-a-time plans are pinned in data/k1_plans.json.
 
 The file was written by the planner as it was before N-k rollouts and the downtime policy
-(`python tests/unit/placement/k1_cases.py` from that commit): per case the moves, readable, and a
+(`python tests/unit/placement/k1_cases.py` from that commit; `PYTHONPATH=build/collections` before it now): per case the moves, readable, and a
 digest of the whole plan. test_rollout_groups checks that the default options (max_hosts_down=1,
 allow_downtime=true) still give exactly those plans, once the keys added since are taken out.
 """
@@ -100,8 +100,6 @@ def write_golden(make_plan):
         json.dump(out, handle, sort_keys=True, indent=0)
 
 
-if __name__ == "__main__":
-    import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins", "module_utils"))
-    from placement.planner import make_plan as _make_plan
+if __name__ == "__main__":  # PYTHONPATH=build/collections python tests/unit/placement/k1_cases.py
+    from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan as _make_plan
     write_golden(_make_plan)

@@ -2,20 +2,18 @@
 """max_hosts_down auto: each step the largest group its proof allows, and steps that stop guests together."""
 
 import copy
-import os
-import sys
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from placement.drain import Drainer
-from placement.groups import step_conflicts
-from placement.model import PlacementInputError, build_cluster
-from placement.planner import make_plan
-from placement.rollout import greedy_steps
-from placement.state import ClusterState, Options
-from placement.targets import rolling_tiers
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.drain import Drainer
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.groups import step_conflicts
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError, build_cluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.rollout import greedy_steps
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.state import ClusterState, Options
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.targets import rolling_tiers
 
 from plan_checks import final_locations, must_rule_violations, replay_violations
 from strategies import clusters
@@ -152,9 +150,6 @@ def test_auto_steps_cover_the_order_once_within_the_cap_and_are_feasible_when_on
 def test_a_greedy_choice_that_strands_a_later_host_is_planned_again_smaller():
     """16 hosts at 80% memory: three hosts out at once drain, but the VMs they park on later hosts leave a
     later host that cannot be drained even alone; auto plans again with a smaller cap and gets through."""
-    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-    if root not in sys.path:
-        sys.path.insert(0, root)
     from bench.instances import scale_instance  # pylint: disable=import-outside-toplevel
     inst = scale_instance(500, 16, fill=0.8)
     order = inst["rolling_order"]

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from placement.downtime import allowed_methods, downtime_free
-from placement.model import PlacementInputError
-from placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import allowed_methods, downtime_free
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 from plan_checks import method_violations, replay_violations
 from strategies import clusters

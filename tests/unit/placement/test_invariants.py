@@ -6,7 +6,7 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 from plan_checks import final_locations, method_violations, must_rule_violations, replay_violations, usable_mb
 from strategies import clusters

@@ -3,9 +3,9 @@
 
 import pytest
 
-from placement.model import PlacementInputError
-from placement.planner import make_plan
-from placement.waves import Move, schedule
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.waves import Move, schedule
 
 from plan_checks import replay_violations
 

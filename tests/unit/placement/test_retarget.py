@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """retarget: a new host for a VM whose planned target the platform refused."""
 
-from placement.retarget import retarget
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.retarget import retarget
 
 
 HOSTS = [{"name": n, "memory_mb": 4096} for n in ("a", "b", "c", "d")]

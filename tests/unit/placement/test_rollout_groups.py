@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from placement.model import PlacementInputError
-from placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
 
 import k1_cases
 from plan_checks import final_locations, method_violations, must_rule_violations, replay_violations

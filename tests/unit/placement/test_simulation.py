@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from placement.model import PlacementInputError
-from placement.simulation.whatif import STRATEGIES, simulate
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.whatif import STRATEGIES, simulate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULE_UTILS = os.path.abspath(os.path.join(HERE, "..", "..", "..", "plugins", "module_utils"))
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -132,13 +131,11 @@ def test_same_seed_same_result():
 
 
 def test_same_result_whatever_the_hash_seed():
-    script = ("import json, sys; sys.path.insert(0, %r); sys.path.insert(0, %r);"
-              "from test_simulation import tight_cluster, run;"
-              "h, v, o = tight_cluster(); print(json.dumps(run(h, v, o, seed=3), sort_keys=True))"
-              % (MODULE_UTILS, HERE))
+    script = ("import json; from test_simulation import tight_cluster, run;"
+              "h, v, o = tight_cluster(); print(json.dumps(run(h, v, o, seed=3), sort_keys=True))")
     outputs = set()
     for hash_seed in ("1", "2"):
-        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         outputs.add(subprocess.check_output([sys.executable, "-c", script], env=env, cwd=HERE))
     assert len(outputs) == 1
     assert json.loads(outputs.pop())["strategies"]["vmfleet"]["failed_migrations"] == 0

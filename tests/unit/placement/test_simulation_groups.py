@@ -1,25 +1,19 @@
 # -*- coding: utf-8 -*-
 """k-parallel rollouts in the what-if (`placement.simulation.whatif`): group steps, auto's groups, the bound."""
 
-import os
-import sys
-
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from placement.simulation import whatif
-from placement.model import build_cluster
-from placement.planner import make_plan
-from placement.simulation.vmfleet import PlannedRollout
-from placement.simulation.whatif import (capacity_hosts_down, movable_vms, out_of_service_seconds,
-                                         rollout_lower_bound_seconds, simulate)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import build_cluster
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation import whatif
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.vmfleet import PlannedRollout
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.simulation.whatif import (
+    capacity_hosts_down, movable_vms, out_of_service_seconds, rollout_lower_bound_seconds, simulate)
+from module_runner import run_module
 
 from test_simulation import SETTINGS, clusters, host, vm
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..", "integration")))
-from module_runner import run_module  # noqa: E402
 
 
 class RecordedRollout(PlannedRollout):
