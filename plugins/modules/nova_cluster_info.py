@@ -112,28 +112,9 @@ class NovaClusterInfoModule(OpenStackModule):
     retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
-        cluster = NovaCluster(self.conn)
-        hosts = cluster.hosts()
-        wanted = self.params["hosts"]
-        unknown = [h for h in wanted if h not in [x["name"] for x in hosts]]
-        if unknown:
-            self.fail("unknown compute host(s): %s; known: %s" % (", ".join(unknown),
-                                                                  ", ".join(h["name"] for h in hosts)))
-        known = set(h["name"] for h in hosts)
-        vms = [v for v in cluster.vms() if v["host"] in known]
-        if wanted:
-            hosts = [h for h in hosts if h["name"] in wanted]
-            vms = [v for v in vms if v["host"] in wanted]
-        servers = dict((s.name or s.id, {"id": s.id, "status": s.status, "task_state": s.task_state,
-                                         "host": s.compute_host})
-                       for s in cluster.servers() if s.compute_host in known)
-        services = cluster.service_details()
-        if wanted:
-            services = dict((h, services[h]) for h in wanted)
-            servers = dict((n, s) for n, s in servers.items() if s["host"] in wanted)
-        rules = cluster.rules(hosts, vms)
-        self.results.update(hosts=hosts, vms=vms, rules=rules, count_powered_off=True, services=services,
-                            servers=servers)
+        snap = NovaCluster(self.conn).gather(self.params["hosts"])
+        self.results.update(hosts=snap.hosts, vms=snap.vms, rules=snap.rules, count_powered_off=True,
+                            services=snap.services, servers=snap.servers)
 
 
 def main():

@@ -92,15 +92,10 @@ class NovaHostEvacuateModule(OpenStackModule):
     retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
 
     def run(self):
-        cluster = NovaCluster(self.conn)
-        hosts = cluster.hosts()
-        known = set(h["name"] for h in hosts)
-        servers = [s for s in cluster.servers() if s.compute_host in known]
-        vms = [v for v in cluster.vms() if v["host"] in known]
-        plan = plan_for(self, self.params["host"], hosts, vms, cluster.rules(hosts, vms), count_powered_off=True)
-        by_name = dict((s.name or s.id, s) for s in servers)
-        allowed = dict((v["name"], v["methods"]) for v in vms)
-        run_drain(self, self.params["host"], plan, NovaMoveAdapter(self.conn, by_name), allowed)
+        snap = NovaCluster(self.conn).gather()
+        plan = plan_for(self, self.params["host"], snap.hosts, snap.vms, snap.rules, count_powered_off=True)
+        allowed = dict((v["name"], v["methods"]) for v in snap.vms)
+        run_drain(self, self.params["host"], plan, NovaMoveAdapter(self.conn, snap.server_objects), allowed)
 
 
 def main():

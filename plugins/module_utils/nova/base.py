@@ -38,6 +38,10 @@ except ImportError:
 SECRET_WORDS = ("password", "secret", "token", "key")
 
 
+class NovaError(Exception):
+    """What the nova modules cannot go on with, in the operator's words (an unknown compute host, say)."""
+
+
 def openstack_argument_spec():
     """Connection options documented in the vmfleet.maintenance.openstack doc fragment."""
     return dict(
@@ -154,7 +158,9 @@ class OpenStackModule(VmfleetModule):
         return conn
 
     def error_types(self):
-        return super(OpenStackModule, self).error_types() + SDK_ERRORS
+        return super(OpenStackModule, self).error_types() + SDK_ERRORS + (NovaError,)
 
     def describe_error(self, error):
+        if isinstance(error, NovaError):
+            return str(error)
         return describe_sdk_error(error, self.auth_url)

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import supports_microversion
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import NovaError, supports_microversion
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.rules import (
     host_zones, server_group_rules, stuck_in_affinity, zone_rules)
 
@@ -21,17 +21,27 @@ POWER = {"active": "on", "paused": "on", "stopped": "off", "shutoff": "off", "su
          "shelved": "off", "shelved_offloaded": "off"}
 
 
+PORT_QUERY_SERVERS = 50  # instance ids per neutron ports query (repeated device_id filters keep the URL short)
+
+
+class Snapshot:
+    """One read of the cloud: the core's dicts, nova's own view of the services and servers, and the servers the
+    moves act on (name -> openstacksdk Server)."""
+
+    def __init__(self):
+        self.hosts = []
+        self.vms = []
+        self.rules = []
+        self.services = {}
+        self.servers = {}
+        self.server_objects = {}
+
+
 class NovaCluster:
-    """Reads nova, Placement and Neutron into hosts and vms dicts for the placement core."""
+    """Reads nova, Placement and Neutron into hosts, vms and rules dicts for the placement core."""
 
     def __init__(self, conn):
         self.conn = conn
-
-    def services(self, host=None):
-        query = {"binary": "nova-compute"}
-        if host:
-            query["host"] = host
-        return list(self.conn.compute.services(**query))
 
     def service(self, host, binary="nova-compute"):
         for service in self.conn.compute.services(binary=binary, host=host):
@@ -39,40 +49,43 @@ class NovaCluster:
                 return service
         return None
 
-    def capacity(self):
-        """Per resource-provider name: Placement inventories of MEMORY_MB and VCPU."""
-        result = {}
-        for provider in self.conn.placement.resource_providers():
-            inventories = self.conn.placement.get(
-                "/resource_providers/%s/inventories" % provider.id).json().get("inventories", {})
-            result[provider.name] = inventories
-        return result
+    def gather(self, hosts=None):
+        """A Snapshot of the named compute hosts (default all) and the instances on them; unknown names fail.
 
-    def zones(self):
-        """host -> availability zone (os-availability-zone/detail, admin)."""
-        return host_zones(self.conn.compute.availability_zones(details=True))
+        Each list is read once, whatever the size of the cloud: compute services, servers, server groups, zones,
+        hypervisors and resource providers, the servers' ports by one neutron query per PORT_QUERY_SERVERS
+        instances; Placement's inventories once per compute host in scope (Placement has no bulk read of them).
+        """
+        services = sorted(self.conn.compute.services(binary="nova-compute"), key=lambda s: s.host)
+        known = [s.host for s in services]
+        unknown = [h for h in hosts or [] if h not in known]
+        if unknown:
+            raise NovaError("unknown compute host(s): %s; known: %s" % (", ".join(unknown), ", ".join(known)))
+        scope = [s for s in services if not hosts or s.host in hosts]
+        in_scope = set(s.host for s in scope)
+        servers = sorted((s for s in self.conn.compute.servers(details=True, all_projects=True)
+                          if s.compute_host in in_scope), key=lambda s: (s.name or "", s.id))
+        snap = Snapshot()
+        snap.hosts = self.host_dicts(scope)
+        snap.services = dict((s.host, service_details(s)) for s in scope)
+        requests = self.port_requests([s.id for s in servers])
+        for server in servers:
+            name = server.name or server.id
+            snap.vms.append(vm_dict(server, server.id in requests))
+            snap.servers[name] = {"id": server.id, "status": server.status, "task_state": server.task_state,
+                                  "host": server.compute_host}
+            snap.server_objects[name] = server
+        snap.rules = self.rules(snap.hosts, snap.vms, servers)
+        return snap
 
-    def host_ips(self):
-        """Compute host -> its hypervisor's host_ip (os-hypervisors/detail: the compute service's my_ip). Empty when
-        the cloud's policy refuses os-hypervisors: the addresses are not needed to plan, only to match hosts."""
-        from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
-        ips = {}
-        try:
-            for hypervisor in self.conn.compute.hypervisors(details=True):
-                host = (hypervisor.service_details or {}).get("host")
-                if host and hypervisor.host_ip and host not in ips:
-                    ips[host] = hypervisor.host_ip
-        except sdk_exceptions.ForbiddenException:
-            return {}
-        return ips
-
-    def hosts(self):
-        capacity = self.capacity()
-        zone_of = self.zones()
+    def host_dicts(self, services):
+        """The compute hosts of these services in the core's host shape."""
+        inventories = self.inventories([s.host for s in services])
+        zone_of = host_zones(self.conn.compute.availability_zones(details=True))
         ip_of = self.host_ips()
         hosts = []
-        for service in sorted(self.services(), key=lambda s: s.host):
-            inventory = capacity.get(service.host) or _by_prefix(capacity, service.host)
+        for service in services:
+            inventory = inventories.get(service.host, {})
             memory = inventory.get("MEMORY_MB", {})
             vcpu = inventory.get("VCPU", {})
             hosts.append({
@@ -88,34 +101,38 @@ class NovaCluster:
             })
         return hosts
 
-    def service_details(self):
-        """Per host: the nova-compute service's status, state, forced_down and disabled_reason."""
-        return dict((s.host, {"id": s.id, "status": s.status, "state": s.state,
-                              "forced_down": bool(s.is_forced_down), "disabled_reason": s.disabled_reason})
-                    for s in self.services())
+    def inventories(self, hosts):
+        """Compute host -> Placement inventories of its resource provider (named as the host, or as the host with
+        its domain), read for these hosts only."""
+        providers = list(self.conn.placement.resource_providers())
+        result = {}
+        for host in hosts:
+            provider = provider_of(providers, host)
+            if provider is not None:
+                result[host] = self.conn.placement.get(
+                    "/resource_providers/%s/inventories" % provider.id).json().get("inventories", {})
+        return result
 
-    def servers(self, host=None):
-        query = {"all_projects": True}
-        if host:
-            query["host"] = host
-        return list(self.conn.compute.servers(details=True, **query))
+    def host_ips(self):
+        """Compute host -> its hypervisor's host_ip (os-hypervisors/detail: the compute service's my_ip). Empty when
+        the cloud's policy refuses os-hypervisors: the addresses are not needed to plan, only to match hosts."""
+        from openstack import exceptions as sdk_exceptions  # pylint: disable=import-outside-toplevel
+        ips = {}
+        try:
+            for hypervisor in self.conn.compute.hypervisors(details=True):
+                host = (hypervisor.service_details or {}).get("host")
+                if host and hypervisor.host_ip and host not in ips:
+                    ips[host] = hypervisor.host_ip
+        except sdk_exceptions.ForbiddenException:
+            return {}
+        return ips
 
-    def vms(self, host=None):
-        vms = []
-        for server in sorted(self.servers(host), key=lambda s: (s.name or "", s.id)):
-            if not server.compute_host:
-                continue
-            vms.append(vm_dict(server, self._port_requests(server)))
-        return vms
-
-    def rules(self, hosts, vms):
+    def rules(self, hosts, vms, servers):
         """nova's placement rules over these hosts and VMs: server groups (hard ones as must rules, soft ones
         as should rules) and, when the cloud has several availability zones, each instance kept in its zone.
 
         Members of a hard-affinity group that share a host cannot move at all in nova: their ``methods`` are
         emptied here, with the reason, so the plan reports them instead of failing at run time."""
-        wanted = set(v["name"] for v in vms)
-        servers = [s for s in self.servers() if s.compute_host and (s.name or s.id) in wanted]
         names_by_id = dict((s.id, s.name or s.id) for s in servers)
         groups = list(self.conn.compute.server_groups(all_projects=True))
         rules = server_group_rules(groups, names_by_id)
@@ -128,20 +145,37 @@ class NovaCluster:
             pinned = dict((s.name or s.id, s.pinned_availability_zone) for s in servers)
         return rules + zone_rules(vms, zone_of, pinned)
 
-    def _port_requests(self, server):
-        """True when a port of the server carries a resource request (nova refuses live migration)."""
-        try:
-            ports = list(self.conn.network.ports(device_id=server.id))
-        except Exception:  # pylint: disable=broad-except
-            return False
-        return any(getattr(p, "resource_request", None) for p in ports)
+    def port_requests(self, server_ids):
+        """Ids of the servers a port of which carries a resource request (nova refuses to live-migrate them), read
+        PORT_QUERY_SERVERS servers a query; none when Neutron cannot be read (no network endpoint, say)."""
+        found = set()
+        wanted = set(server_ids)
+        for start in range(0, len(server_ids), PORT_QUERY_SERVERS):
+            chunk = server_ids[start:start + PORT_QUERY_SERVERS]
+            try:
+                ports = list(self.conn.network.ports(device_id=chunk))
+            except Exception:  # pylint: disable=broad-except
+                return set()
+            found.update(p.device_id for p in ports if getattr(p, "resource_request", None) and p.device_id in wanted)
+        return found
 
 
-def _by_prefix(capacity, host):
-    for name, inventory in capacity.items():
-        if name.split(".")[0] == host:
-            return inventory
-    return {}
+def provider_of(providers, host):
+    """The resource provider of a compute host: the one named as the host, else the first root provider (not a
+    device nested under a compute node) whose name before the first dot is the host."""
+    for provider in providers:
+        if provider.name == host:
+            return provider
+    for provider in providers:
+        if provider.name.split(".")[0] == host and not getattr(provider, "parent_provider_id", None):
+            return provider
+    return None
+
+
+def service_details(service):
+    """The nova-compute service's status, state, forced_down and disabled_reason."""
+    return {"id": service.id, "status": service.status, "state": service.state,
+            "forced_down": bool(service.is_forced_down), "disabled_reason": service.disabled_reason}
 
 
 def host_state(service):

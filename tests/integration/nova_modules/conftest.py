@@ -28,11 +28,13 @@ class Nova:
         return dict((name, (item["host"], item["status"])) for name, item in self.control.state()["instances"].items())
 
 
-def _start(time_scale, timing=None, scenario_file=SCENARIO):
+def _start(time_scale, timing=None, scenario_file=SCENARIO, mutate=None):
     with open(scenario_file, encoding="utf-8") as handle:
         scenario = yaml.safe_load(handle)
     scenario["time_scale"] = time_scale
     scenario.setdefault("timing", {}).update(timing or {})
+    if mutate:
+        mutate(scenario)
     return MockServer(scenario).start()
 
 
@@ -53,11 +55,12 @@ def grouped_nova():
 
 @pytest.fixture
 def nova_with():
-    """A factory: the same cluster with other timings (time scale, then timing keys of the scenario)."""
+    """A factory: the same cluster with other timings (time scale, then timing keys of the scenario), changed by
+    mutate(scenario) when given."""
     servers = []
 
-    def start(time_scale, **timing):
-        servers.append(_start(time_scale, timing))
+    def start(time_scale, mutate=None, **timing):
+        servers.append(_start(time_scale, timing, mutate=mutate))
         return Nova(servers[-1])
     yield start
     for server in servers:
