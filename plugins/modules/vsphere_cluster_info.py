@@ -141,7 +141,7 @@ class VsphereClusterInfoModule(VmwareModule):
     retry_whole_run = True  # reads, or converges on the desired state: safe to repeat after an outage
 
     def run(self):
-        cluster = VsphereCluster(self.content)
+        cluster = VsphereCluster(self.content, gathering=True)
         hosts = cluster.select_hosts(self.params["cluster"], self.params["hosts"])
         snap = cluster.gather(hosts)
         self.results.update(hosts=snap.hosts, vms=snap.vms, rules=snap.rules, skipped_rules=snap.skipped_rules,

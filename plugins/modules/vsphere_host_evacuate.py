@@ -143,7 +143,7 @@ class VsphereHostEvacuateModule(VmwareModule):
 
     def run(self):
         params = self.params
-        cluster = VsphereCluster(self.content)
+        cluster = VsphereCluster(self.content, gathering=True)
         host = cluster.select_hosts(hosts=[params["host"]])[0]
         in_maintenance = bool(host.runtime.inMaintenanceMode)
         drs = drs_facts(host.parent) if isinstance(host.parent, vim.ClusterComputeResource) else None
@@ -170,8 +170,9 @@ class VsphereHostEvacuateModule(VmwareModule):
         """Enter maintenance mode once no powered-on VM is left (or, in check mode, would be left)."""
         if self.check_mode:
             moved = set(m["vm"] for m in plan["moves"])
+            name = self.params["host"]
             remaining = [v["name"] for v in snap.vms
-                         if v["host"] == host.name and v["power_state"] == "on" and v["name"] not in moved]
+                         if v["host"] == name and v["power_state"] == "on" and v["name"] not in moved]
         else:
             remaining = powered_on_vms(host)
         if remaining:

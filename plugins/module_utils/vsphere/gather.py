@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vSphere, gather: hosts, VMs and DRS rules into the core's shape (the vMotion preflight is in preflight.py, DRS,
-HA and vCLS in services.py, moving VMs in moves.py).
+"""vSphere, gather: hosts, VMs and DRS rules into the core's shape, from one PropertyCollector read of the
+inventory (inventory.py). The vMotion preflight is in preflight.py, DRS, HA and vCLS in services.py, moving VMs in
+moves.py.
 
 Capacity: ``memory_mb`` is the host's physical memory; ``reserved_memory_mb`` is the memory
 reservation of the host's system resource pool (``HostConfigInfo.systemResources``: what the VMkernel
@@ -17,9 +18,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, objects_of
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.inventory import (
+    GATHER, NAMES, read_inventory)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import (
-    AGENT_TREATMENT, drs_facts, ha_facts, ha_reserve_mb, ha_text, is_agent_vm)
+    AGENT_TREATMENT, drs_config_facts, ha_facts, ha_reserve_mb, ha_text, is_agent_managed)
 
 try:
     from pyVmomi import vim
@@ -29,7 +32,6 @@ except ImportError:
 METHODS_BY_POWER = {"on": ["live", "storage"], "off": ["move", "storage"], "suspended": ["move", "storage"]}
 POWER = {"poweredOn": "on", "poweredOff": "off", "suspended": "suspended"}
 MIB = 1024 * 1024
-
 
 
 class Snapshot:
@@ -47,24 +49,43 @@ class Snapshot:
 
 
 class VsphereCluster:
-    """Reads a cluster (or chosen hosts) of a vCenter into hosts, vms and rules dicts for the core."""
+    """Reads a cluster (or chosen hosts) of a vCenter into hosts, vms and rules dicts for the core.
 
-    def __init__(self, content):
+    Each read is one PropertyCollector call (inventory.py): the names of hosts, clusters and datastores when only
+    hosts are selected, everything gathering needs on the first gather, or at once for a caller that will gather
+    (``gathering``: one read instead of two).
+    """
+
+    def __init__(self, content, gathering=False):
         self.content = content
+        self.gathering = gathering
+        self._names = None
+        self._everything = None
+
+    def inventory(self, everything=False):
+        """The Inventory read so far, read now when missing: names only, or everything gathering needs."""
+        if (everything or self.gathering) and self._everything is None:
+            self._everything = read_inventory(self.content, GATHER)
+        if self._everything is not None:
+            return self._everything
+        if self._names is None:
+            self._names = read_inventory(self.content, NAMES)
+        return self._names
 
     def select_hosts(self, cluster=None, hosts=None):
         """HostSystem objects: the named ones, else the cluster's, else every host; unknown names fail."""
-        every = objects_of(self.content, vim.HostSystem)
+        inv = self.inventory()
+        every = inv.of_type("HostSystem")
         where = ""
         if cluster:
-            clusters = objects_of(self.content, vim.ClusterComputeResource)
-            found = [c for c in clusters if c.name == cluster]
+            clusters = inv.of_type("ClusterComputeResource")
+            found = [c for c in clusters if inv.name(c) == cluster]
             if not found:
                 raise VsphereError("unknown cluster '%s'; known clusters: %s"
-                                   % (cluster, ", ".join(sorted(c.name for c in clusters)) or "none"))
-            every = list(found[0].host)
+                                   % (cluster, ", ".join(sorted(inv.name(c) for c in clusters)) or "none"))
+            every = list(inv.get(found[0], "host") or [])
             where = " in cluster '%s'" % cluster
-        by_name = dict((h.name, h) for h in every)
+        by_name = dict((inv.name(h), h) for h in every)
         if not hosts:
             return [by_name[n] for n in sorted(by_name)]
         unknown = [n for n in hosts if n not in by_name]
@@ -75,20 +96,23 @@ class VsphereCluster:
 
     def peers(self, hosts):
         """The selected hosts and the other hosts of their clusters (where their VMs can go)."""
-        found = dict((h.name, h) for h in hosts)
+        inv = self.inventory()
+        found = dict((inv.name(h), h) for h in hosts)
         for host in hosts:
-            if isinstance(host.parent, vim.ClusterComputeResource):
-                for peer in host.parent.host:
-                    found.setdefault(peer.name, peer)
+            parent = inv.get(host, "parent")
+            if isinstance(parent, vim.ClusterComputeResource):
+                for peer in inv.get(parent, "host") or []:
+                    found.setdefault(inv.name(peer), peer)
         return [found[n] for n in sorted(found)]
 
     def datastore_mounts(self, hosts):
         """Datastore name -> names of the given hosts that mount it (mounted and accessible)."""
-        names = dict((h, h.name) for h in hosts)
+        inv = self.inventory()
+        names = dict((h, inv.name(h)) for h in hosts)
         mounts = {}
-        for datastore in objects_of(self.content, vim.Datastore):
-            seen = mounts.setdefault(datastore.name, [])
-            for mount in datastore.host or []:
+        for datastore in inv.of_type("Datastore"):
+            seen = mounts.setdefault(inv.name(datastore), [])
+            for mount in inv.get(datastore, "host") or []:
                 info = mount.mountInfo
                 if mount.key in names and info.mounted is not False and info.accessible is not False:
                     seen.append(names[mount.key])
@@ -96,18 +120,25 @@ class VsphereCluster:
 
     def gather(self, hosts):
         """A Snapshot of the hosts, every VM registered on them and the DRS rules of their clusters."""
+        inv = self.inventory(everything=True)
         snap = Snapshot()
         mounts = self.datastore_mounts(hosts)
-        scope = [h.name for h in hosts]
-        ha_reserved = cluster_services(hosts, snap.details["clusters"])
+        scope = [inv.name(h) for h in hosts]
+        clusters = []
         for host in hosts:
-            facts = host_facts(host, mounts)
+            parent = inv.get(host, "parent")
+            if isinstance(parent, vim.ClusterComputeResource) and parent not in clusters:
+                clusters.append(parent)
+        ha_reserved = cluster_services(inv, clusters, snap.details["clusters"])
+        datastore_names = dict((d, inv.name(d)) for d in inv.of_type("Datastore"))
+        for host in hosts:
+            facts = host_facts(inv, host, mounts)
             facts["ha_reserved_memory_mb"] = ha_reserved.get(facts["name"], 0.0)
             snap.hosts.append(host_dict(facts))
             snap.details["hosts"][facts["name"]] = host_details(facts)
             snap.host_objects[facts["name"]] = host
-            for vm in host.vm:
-                vfacts = vm_facts(vm, facts["name"])
+            for vm in inv.get(host, "vm") or []:
+                vfacts = vm_facts(inv.properties.get(vm, {}), facts["name"], datastore_names)
                 if vfacts["agent"]:
                     snap.agent_vms.append({"name": vfacts["name"], "host": vfacts["host"],
                                            "power_state": vfacts["power_state"], "treatment": AGENT_TREATMENT})
@@ -118,30 +149,30 @@ class VsphereCluster:
         snap.vms.sort(key=lambda v: v["name"])
         snap.agent_vms.sort(key=lambda v: v["name"])
         vm_names = dict((obj, name) for name, obj in snap.vm_objects.items())
-        clusters = []
-        for host in hosts:
-            if isinstance(host.parent, vim.ClusterComputeResource) and host.parent not in clusters:
-                clusters.append(host.parent)
+        host_names = dict((h, inv.name(h)) for h in inv.of_type("HostSystem"))
         for cluster in clusters:
-            rules, skipped = rule_dicts(rule_facts(cluster, vm_names), list(snap.vm_objects), scope)
+            facts = rule_facts(inv.name(cluster), inv.get(cluster, "configurationEx"), vm_names, host_names)
+            rules, skipped = rule_dicts(facts, list(snap.vm_objects), scope)
             snap.rules.extend(rules)
             snap.skipped_rules.extend(skipped)
         return snap
 
 
-def cluster_services(hosts, details):
-    """Memory HA keeps back per host (name -> MB) for the clusters of hosts; fills details (cluster name ->
-    its DRS and HA facts, in operator words too)."""
+def cluster_services(inv, clusters, details):
+    """Memory HA keeps back per host (name -> MB) in these clusters; fills details (cluster name -> its DRS and HA
+    facts, in operator words too)."""
     reserved = {}
-    for host in hosts:
-        cluster = host.parent
-        if not isinstance(cluster, vim.ClusterComputeResource) or cluster.name in details:
-            continue
-        memory = dict((h.name, (h.summary.hardware.memorySize or 0) // MIB if h.summary.hardware else 0)
-                      for h in cluster.host)
-        ha = ha_facts(cluster)
+    host_names = dict((h, inv.name(h)) for h in inv.of_type("HostSystem"))
+    for cluster in clusters:
+        name = inv.name(cluster)
+        memory = {}
+        for host in inv.get(cluster, "host") or []:
+            hardware = inv.get(host, "summary.hardware")
+            memory[host_names[host]] = (hardware.memorySize or 0) // MIB if hardware is not None else 0
+        config = inv.get(cluster, "configurationEx")
+        ha = ha_facts(config, host_names)
         reserved.update(ha_reserve_mb(ha, memory))
-        details[cluster.name] = {"drs": drs_facts(cluster), "ha": dict(ha, summary=ha_text(ha))}
+        details[name] = {"drs": drs_config_facts(name, config), "ha": dict(ha, summary=ha_text(ha))}
     return reserved
 
 
@@ -152,36 +183,32 @@ def host_state(connection_state, in_maintenance_mode):
     return "maintenance" if in_maintenance_mode else "up"
 
 
-def host_facts(host, mounts):
-    """What gathering needs from one host, as plain data."""
-    summary = host.summary
-    hardware = summary.hardware
-    runtime = summary.runtime
-    parent = host.parent
-    config = host.config  # one read: pyVmomi fetches the whole config each time it is named
+def host_facts(inv, host, mounts):
+    """What gathering needs from one host of the inventory, as plain data."""
+    hardware = inv.get(host, "summary.hardware")
+    runtime = inv.get(host, "summary.runtime")
+    parent = inv.get(host, "parent")
+    name = inv.name(host)
     return {
-        "name": host.name,
-        "cluster": parent.name if isinstance(parent, vim.ClusterComputeResource) else None,
+        "name": name,
+        "cluster": inv.name(parent) if isinstance(parent, vim.ClusterComputeResource) else None,
         "memory_mb": float(hardware.memorySize // MIB) if hardware is not None and hardware.memorySize else 0.0,
-        "reserved_memory_mb": system_reservation_mb(config),
-        "ip": management_ip(config),
+        "reserved_memory_mb": system_reservation_mb(inv.get(host, "config.systemResources")),
+        "ip": management_ip(inv.get(host, "config.network.vnic"), inv.get(host, "config.virtualNicManagerInfo")),
         "cpu_cores": hardware.numCpuCores if hardware is not None else None,
         "cpu_mhz": hardware.cpuMhz if hardware is not None else None,
-        "connection_state": str(runtime.connectionState),
-        "in_maintenance_mode": bool(runtime.inMaintenanceMode),
-        "datastores": sorted(name for name, seen in mounts.items() if host.name in seen),
+        "connection_state": str(runtime.connectionState) if runtime is not None else "disconnected",
+        "in_maintenance_mode": bool(runtime.inMaintenanceMode) if runtime is not None else False,
+        "datastores": sorted(ds for ds, seen in mounts.items() if name in seen),
     }
 
 
-def management_ip(config):
+def management_ip(vnics, info):
     """The host's management address as vCenter reports it: the IPv4 address of the VMkernel adapter selected for
-    the management service (config.virtualNicManagerInfo; the lowest-numbered one with an address when several
-    are), else of vmk0; None when the host's configuration shows neither (a host vCenter cannot reach)."""
-    if config is None:
-        return None
-    network = config.network
-    addresses = dict((nic.device, vmk_ipv4(nic)) for nic in (network.vnic if network is not None else None) or [])
-    info = config.virtualNicManagerInfo
+    the management service (config.virtualNicManagerInfo: info; the lowest-numbered one with an address when several
+    are), else of vmk0 (config.network.vnic: vnics); None when the host's configuration shows neither (a host
+    vCenter cannot reach)."""
+    addresses = dict((nic.device, vmk_ipv4(nic)) for nic in vnics or [])
     for net in (info.netConfig if info is not None else None) or []:
         if net.nicType != "management":
             continue
@@ -209,9 +236,9 @@ def vmk_number(device):
     return (0, int(digits), device) if digits.isdigit() else (1, 0, device)
 
 
-def system_reservation_mb(config):
-    """Memory reservation (MB) of the host's system resource pool tree root, or of its children summed."""
-    resources = getattr(config, "systemResources", None) if config is not None else None
+def system_reservation_mb(resources):
+    """Memory reservation (MB) of the host's system resource pool tree (config.systemResources) root, or of its
+    children summed."""
     if resources is None:
         return 0.0
 
@@ -244,30 +271,39 @@ def host_details(facts):
                                                  "cpu_mhz", "datastores", "ha_reserved_memory_mb"))
 
 
-def vm_facts(vm, host_name):
-    """What gathering needs from one VM, as plain data (CD-ROMs included)."""
-    config = vm.config
-    runtime = vm.runtime
-    devices = config.hardware.device if config is not None else []
+def vm_facts(props, host_name, datastore_names):
+    """What gathering needs from one VM, as plain data (CD-ROMs included), from its properties read (path ->
+    value, inventory.GATHER); datastore_names: Datastore -> name. A VM vCenter has no configuration for (its
+    config.* paths left out) is not accessible."""
+    accessible = "config.hardware.memoryMB" in props
+    devices = props.get("config.hardware.device") or []
+    if accessible:
+        datastores = disk_datastores(props.get("config.files.vmPathName"), devices)
+    else:
+        datastores = sorted(datastore_names.get(d, "") for d in props.get("datastore") or [])
     return {
-        "name": vm.name,
+        "name": props.get("name"),
         "host": host_name,
-        "power_state": str(runtime.powerState),
-        "memory_mb": float(config.hardware.memoryMB) if config is not None else 0.0,
-        "vcpus": float(config.hardware.numCPU) if config is not None else 0.0,
-        "template": bool(config.template) if config is not None else False,
-        "accessible": config is not None,
-        "agent": is_agent_vm(config),
-        "datastores": file_datastores(config) if config is not None else sorted(d.name for d in vm.datastore),
+        "power_state": str(props.get("runtime.powerState")),
+        "memory_mb": float(props.get("config.hardware.memoryMB") or 0),
+        "vcpus": float(props.get("config.hardware.numCPU") or 0),
+        "template": bool(props.get("config.template")),
+        "accessible": accessible,
+        "agent": is_agent_managed(props.get("config.managedBy")),
+        "datastores": datastores,
         "cdroms": [cdrom_facts(d) for d in devices if isinstance(d, vim.vm.device.VirtualCdrom)],
     }
 
 
 def file_datastores(config):
     """Names of the datastores holding the VM's configuration and disks (vm.datastore also lists its ISOs')."""
-    paths = [config.files.vmPathName] if config.files is not None else []
-    paths += [getattr(d.backing, "fileName", None) for d in config.hardware.device
-              if isinstance(d, vim.vm.device.VirtualDisk)]
+    return disk_datastores(config.files.vmPathName if config.files is not None else None, config.hardware.device)
+
+
+def disk_datastores(vm_path, devices):
+    """Names of the datastores of the VM's configuration file (vm_path) and of its virtual disks."""
+    paths = [vm_path] + [getattr(d.backing, "fileName", None) for d in devices or []
+                         if isinstance(d, vim.vm.device.VirtualDisk)]
     return sorted(set(name for name in (path_datastore(p) for p in paths if p) if name))
 
 
@@ -377,14 +413,14 @@ def vm_details(facts):
                        for c in facts["cdroms"]]}
 
 
-def rule_facts(cluster, vm_names):
-    """The cluster's DRS rules as plain data; VMs outside vm_names (object -> name) are left out."""
-    config = cluster.configurationEx
-    groups = dict((g.name, g) for g in config.group or [])
+def rule_facts(cluster, config, vm_names, host_names):
+    """The DRS rules of a cluster (its name and configurationEx) as plain data; VMs outside vm_names (object ->
+    name) are left out; host_names: HostSystem -> name."""
+    groups = dict((g.name, g) for g in getattr(config, "group", None) or [])
     facts = []
-    for rule in config.rule or []:
+    for rule in getattr(config, "rule", None) or []:
         item = {"name": rule.name, "enabled": rule.enabled is not False, "mandatory": bool(rule.mandatory),
-                "cluster": cluster.name, "vms": [], "hosts": [], "type": type(rule).__name__.rsplit(".", 1)[-1]}
+                "cluster": cluster, "vms": [], "hosts": [], "type": type(rule).__name__.rsplit(".", 1)[-1]}
         if isinstance(rule, vim.cluster.AffinityRuleSpec):
             item.update(type="affinity", vms=[vm_names[v] for v in rule.vm or [] if v in vm_names])
         elif isinstance(rule, vim.cluster.AntiAffinityRuleSpec):
@@ -394,7 +430,7 @@ def rule_facts(cluster, vm_names):
             host_group = groups.get(rule.affineHostGroupName or rule.antiAffineHostGroupName)
             item.update(type="vm_host" if rule.affineHostGroupName else "vm_anti_host",
                         vms=[vm_names[v] for v in getattr(vm_group, "vm", None) or [] if v in vm_names],
-                        hosts=[h.name for h in getattr(host_group, "host", None) or []])
+                        hosts=[host_names[h] for h in getattr(host_group, "host", None) or [] if h in host_names])
         facts.append(item)
     return facts
 

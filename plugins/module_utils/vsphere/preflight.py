@@ -17,8 +17,9 @@ import time
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VsphereError, fault_text
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.gather import cdrom_facts, local_isos, seen_by_text
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.inventory import PREFLIGHT, read_inventory
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.moves import VMOTION_PORT
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import is_agent_vm
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.services import is_agent_managed
 
 try:
     from pyVmomi import VmomiSupport, vim, vmodl
@@ -50,77 +51,81 @@ def inspect(cluster, hosts, vcenter_time):
     vcenter_time is vCenter's clock read just before; host clocks are compared with it as it runs on.
     """
     facts = PreflightFacts()
-    names = [h.name for h in hosts]
+    inv = read_inventory(cluster.content, PREFLIGHT)  # hosts and VMs as they are now, in one call
+    names = [inv.name(h) for h in hosts]
     peers = cluster.peers(hosts)
     started = time.monotonic()
 
     def vcenter_now():
         return vcenter_time + datetime.timedelta(seconds=time.monotonic() - started)
 
-    facts.peers = [preflight_host_facts(h, vcenter_now) for h in peers]
+    facts.peers = [preflight_host_facts(inv, h, vcenter_now) for h in peers]
     facts.hosts = [f for f in facts.peers if f["name"] in names]
     facts.mounts = cluster.datastore_mounts(peers)
     for host in hosts:
-        facts.host_objects[host.name] = host
-        if str(host.runtime.connectionState) != "connected":
+        facts.host_objects[inv.name(host)] = host
+        if str(inv.get(host, "runtime.connectionState")) != "connected":
             continue
-        for vm in host.vm:
-            if is_agent_vm(vm.config):
+        for vm in inv.get(host, "vm") or []:
+            props = inv.properties.get(vm, {})
+            if is_agent_managed(props.get("config.managedBy")):
                 continue
-            facts.vms.append(preflight_vm_facts(vm, host.name))
+            facts.vms.append(preflight_vm_facts(props, inv.name(host)))
             facts.vm_objects[facts.vms[-1]["name"]] = vm
     return facts
 
 
-def preflight_host_facts(host, vcenter_now):
-    """Per host: connection, Migrate.Enabled, VMkernel adapters and their services, clock and NTP.
+def preflight_host_facts(inv, host, vcenter_now):
+    """Per host of the inventory (PREFLIGHT): connection, Migrate.Enabled, VMkernel adapters and their services,
+    clock and NTP. Two calls to the host: its advanced option and its clock.
 
     vcenter_now() is vCenter's clock now; the host's offset is taken against the middle of its query.
     """
-    runtime = host.runtime
-    facts = {"name": host.name, "connection_state": str(runtime.connectionState),
-             "in_maintenance_mode": bool(runtime.inMaintenanceMode), "migrate_enabled": None, "vmknics": [],
-             "vmotion_vmks": [], "management_vmks": [], "clock_offset_seconds": None, "ntp_servers": []}
+    facts = {"name": inv.name(host), "connection_state": str(inv.get(host, "runtime.connectionState")),
+             "in_maintenance_mode": bool(inv.get(host, "runtime.inMaintenanceMode")), "migrate_enabled": None,
+             "vmknics": [], "vmotion_vmks": [], "management_vmks": [], "clock_offset_seconds": None,
+             "ntp_servers": []}
     if facts["connection_state"] != "connected":
         return facts
-    config = host.config
-    facts["migrate_enabled"] = advanced_option(host, MIGRATE_ENABLED)
+    facts["migrate_enabled"] = advanced_option(inv.get(host, "configManager.advancedOption"), MIGRATE_ENABLED)
     facts["vmknics"] = [{"device": nic.device, "portgroup": nic.portgroup or "",
                          "ip": nic.spec.ip.ipAddress if nic.spec and nic.spec.ip else None,
                          "netstack": (nic.spec.netStackInstanceKey if nic.spec else None) or "defaultTcpipStack"}
-                        for nic in config.network.vnic or []]
+                        for nic in inv.get(host, "config.network.vnic") or []]
     # an adapter on the vMotion TCP/IP stack carries vMotion whether or not it is selected for the service
     stack = [n["device"] for n in facts["vmknics"] if n["netstack"] == VMOTION_STACK]
-    facts["vmotion_vmks"] = sorted(set(selected_vmks(config, "vmotion")) | set(stack))
-    facts["management_vmks"] = selected_vmks(config, "management")
+    nic_info, vmotion = inv.get(host, "config.virtualNicManagerInfo"), inv.get(host, "config.vmotion")
+    facts["vmotion_vmks"] = sorted(set(selected_vmks(nic_info, "vmotion", vmotion)) | set(stack))
+    facts["management_vmks"] = selected_vmks(nic_info, "management")
     before = vcenter_now()
-    now = host.configManager.dateTimeSystem.QueryDateTime()
+    now = inv.get(host, "configManager.dateTimeSystem").QueryDateTime()
     middle = before + (vcenter_now() - before) / 2
     facts["clock_offset_seconds"] = round((now - middle).total_seconds(), 1)
-    date_time = config.dateTimeInfo
+    date_time = inv.get(host, "config.dateTimeInfo")
     ntp = date_time.ntpConfig if date_time is not None else None
     facts["ntp_servers"] = list(ntp.server or []) if ntp is not None else []
     return facts
 
 
-def advanced_option(host, key):
-    """The value of a host advanced setting, or None when the host does not have it."""
+def advanced_option(manager, key):
+    """The value of a host advanced setting (manager: its configManager.advancedOption), or None when the host
+    does not have it."""
     try:
-        values = host.configManager.advancedOption.QueryOptions(key)
+        values = manager.QueryOptions(key)
     except vim.fault.InvalidName:
         return None
     return values[0].value if values else None
 
 
-def selected_vmks(config, nic_type):
-    """Devices (vmk0, ...) selected for a VMkernel service such as vmotion or management."""
-    info = config.virtualNicManagerInfo
+def selected_vmks(info, nic_type, vmotion=None):
+    """Devices (vmk0, ...) selected for a VMkernel service such as vmotion or management (info: the host's
+    config.virtualNicManagerInfo; vmotion: its config.vmotion, which older hosts fill instead)."""
     for net in (info.netConfig if info is not None else None) or []:
         if net.nicType == nic_type:
             devices = dict((nic.key, nic.device) for nic in net.candidateVnic or [])
             return sorted(devices.get(key, key.rsplit("-", 1)[-1]) for key in net.selectedVnic or [])
-    if nic_type == "vmotion" and config.vmotion is not None and config.vmotion.netConfig is not None:
-        selected = config.vmotion.netConfig.selectedVnic
+    if nic_type == "vmotion" and vmotion is not None and vmotion.netConfig is not None:
+        selected = vmotion.netConfig.selectedVnic
         return [selected.rsplit("-", 1)[-1]] if selected else []
     return []
 
@@ -142,9 +147,10 @@ def option_value(manager, key, value):
     return VmomiSupport.vmodlTypes["long"](value)
 
 
-def preflight_vm_facts(vm, host_name):
-    return {"name": vm.name, "host": host_name, "power_state": str(vm.runtime.powerState),
-            "cdroms": [cdrom_facts(d) for d in (vm.config.hardware.device if vm.config else [])
+def preflight_vm_facts(props, host_name):
+    """A VM's name, power state and CD/DVD drives, from its properties read (PREFLIGHT)."""
+    return {"name": props.get("name"), "host": host_name, "power_state": str(props.get("runtime.powerState")),
+            "cdroms": [cdrom_facts(d) for d in props.get("config.hardware.device") or []
                        if isinstance(d, vim.vm.device.VirtualCdrom)]}
 
 

@@ -33,7 +33,11 @@ DRS_HOLD_LEVEL = "partiallyAutomated"
 
 def is_agent_vm(config):
     """True for a vCLS agent VM (by its configuration's managedBy, not by its name)."""
-    managed = getattr(config, "managedBy", None) if config is not None else None
+    return is_agent_managed(getattr(config, "managedBy", None) if config is not None else None)
+
+
+def is_agent_managed(managed):
+    """True when a VM's config.managedBy names the vCLS agent of vSphere ESX Agent Manager."""
     return bool(managed is not None and managed.extensionKey == EAM_EXTENSION and managed.type == VCLS_TYPE)
 
 
@@ -41,9 +45,10 @@ def is_agent_vm(config):
 # HA admission control
 
 
-def ha_facts(cluster):
-    """The cluster's HA admission control as plain data (policy none when HA or admission control is off)."""
-    das = getattr(cluster.configurationEx, "dasConfig", None)
+def ha_facts(config, host_names):
+    """The cluster's HA admission control as plain data (policy none when HA or admission control is off), from its
+    configurationEx; host_names: HostSystem -> name (dedicated failover hosts are named)."""
+    das = getattr(config, "dasConfig", None)
     facts = {"enabled": bool(das is not None and das.enabled), "admission_control": False, "policy": "none",
              "memory_percent": None, "auto_compute": False, "failover_level": None, "failover_hosts": []}
     if das is None or not das.enabled:
@@ -59,7 +64,7 @@ def ha_facts(cluster):
     elif isinstance(policy, vim.cluster.FailoverLevelAdmissionControlPolicy):
         facts["policy"] = "slots"
     elif isinstance(policy, vim.cluster.FailoverHostAdmissionControlPolicy):
-        facts.update(policy="failover_hosts", failover_hosts=sorted(h.name for h in policy.failoverHosts or []))
+        facts.update(policy="failover_hosts", failover_hosts=sorted(host_names[h] for h in policy.failoverHosts or [] if h in host_names))
     else:
         facts["policy"] = type(policy).__name__.rsplit(".", 1)[-1]
     return facts
@@ -103,8 +108,13 @@ def ha_text(facts):
 
 def drs_facts(cluster):
     """{'cluster', 'enabled', 'behavior'} of the cluster's DRS configuration."""
-    drs = cluster.configurationEx.drsConfig
-    return {"cluster": cluster.name, "enabled": bool(drs is not None and drs.enabled),
+    return drs_config_facts(cluster.name, cluster.configurationEx)
+
+
+def drs_config_facts(name, config):
+    """drs_facts of a cluster from its name and configurationEx."""
+    drs = getattr(config, "drsConfig", None)
+    return {"cluster": name, "enabled": bool(drs is not None and drs.enabled),
             "behavior": str(drs.defaultVmBehavior) if drs is not None and drs.defaultVmBehavior else "fullyAutomated"}
 
 

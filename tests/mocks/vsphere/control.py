@@ -198,10 +198,10 @@ class VSphereMock:
         )
 
     # -- out-of-band control (things outside the vSphere API) ---------------
-    def _control(self, path: str, payload: dict | None = None):
+    def _control(self, path: str, payload: dict | None = None, method: str | None = None):
         url = f"{self.protocol}://{self.host}:{self.port}/_vcsimx/{path}"
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method=method)
         handlers = [urllib.request.ProxyHandler({})]  # loopback: never through a proxy
         if self.protocol == "https":
             handlers.append(urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
@@ -216,6 +216,13 @@ class VSphereMock:
     def set_host(self, name: str, **fields) -> None:
         """Change vmotion_network_blocked, connection_state or clock_offset_seconds."""
         self._control("host", {"name": name, **fields})
+
+    def soap_calls(self) -> dict:
+        """SOAP calls received since the last clear_soap_calls(): {"calls": {method: count}, "total": n}."""
+        return self._control("calls")
+
+    def clear_soap_calls(self) -> None:
+        self._control("calls", method="DELETE")
 
 
 def main(argv=None) -> int:

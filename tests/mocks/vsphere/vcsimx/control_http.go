@@ -5,6 +5,7 @@ package main
 // dropping off the network).
 //
 //   GET  /_vcsimx/state               -> {"hosts": [...]}
+//   GET  /_vcsimx/calls               -> SOAP calls by method since the last DELETE (calls.go)
 //   POST /_vcsimx/host  {"name": "esx-01", "vmotion_network_blocked": false,
 //                        "connection_state": "connected", "clock_offset_seconds": 0,
 //                        "reboot_down_seconds": 3}

@@ -126,6 +126,7 @@ func serve(sc *Scenario, listen string, plain bool) (*url.URL, *http.Server, err
 	mux.HandleFunc("/about", svc.About)
 	mux.HandleFunc("/_vcsimx/state", controlState)
 	mux.HandleFunc("/_vcsimx/host", controlHost)
+	mux.HandleFunc("/_vcsimx/calls", controlCalls)
 	simulator.Map.SessionManager().ServiceHostName = u.Host
 
 	srv := &http.Server{Handler: &interceptor{next: mux}, ErrorLog: log.New(os.Stderr, "vcsimx http ", log.LstdFlags)}
