@@ -29,13 +29,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Starts nothing; reports which run would start and with which settings.
+    details: Starts nothing; reports which run would start and with which settings.
   diff_mode:
     support: none
-    description: The report says what the run did.
+    details: RV(report) says what the run did.
 options:
   mode:
     description:

@@ -23,13 +23,9 @@ description:
     outcome so far is in O(progress_file).
 author:
   - vmfleet maintainers (@vmfleet)
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+extends_documentation_fragment:
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
 options:
   job_id:
     description: The C(ansible_job_id) of the asynchronous drain task. One of O(job_id) and O(results_file) is required.
@@ -73,10 +69,11 @@ finished:
   returned: always
   type: bool
 progress:
-  description: One line per VM, for example C(db-1 compute-1 -> compute-2 (live, wave 1) running 63%).
+  description: One line per VM - which VM, from where to where, by which method in which wave, and how far it got.
   returned: always
   type: list
   elements: str
+  sample: ["db-1: compute-1 -> compute-2 (live, wave 1) running 63%"]
 drain:
   description: The drain module's result (plan, per-VM results) once finished.
   returned: when finished

@@ -14,9 +14,11 @@ version_added: 0.1.0
 description:
   - Reads the live-migration failure events written since O(since) on every node that is not down and parses each
     into the VM, the destination node and the memory it asked for.
-  - Event 21502 (source C(Microsoft-Windows-Hyper-V-High-Availability), level Error) is seed 000's failure - "Live
-    migration of 'Virtual Machine VM' failed ... failed at migration destination 'NODE' ... Not enough memory in
-    the system to start the virtual machine VM with ram size N megabytes". Hyper-V writes it on the migration's
+  - Event 21502 (source C(Microsoft-Windows-Hyper-V-High-Availability), level Error) is what a live migration to a
+    node without enough free memory leaves - for example CAU's default failback, which sends every VM home at once
+    while the next node's drain fills the same memory: "Live migration of 'Virtual Machine VM' failed ... failed at
+    migration destination 'NODE' ... Not enough memory in the system to start the virtual machine VM with ram size
+    N megabytes". Hyper-V writes it on the migration's
     B(source) node, so every node is read. 22038 (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the
     migration failed at its source) are read too by default.
   - Messages in English and in Japanese are parsed; the whole message is returned as well.
@@ -28,13 +30,9 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
+  - vmfleet.maintenance.attributes.HYPERV
 options:
   since:
     description: Only events written at or after this time of the nodes' clock (C(2024-05-14T02:00:00)); all when

@@ -24,21 +24,23 @@ description:
     reports no change.
   - With O(state=resumed) the node is resumed (C(Resume-ClusterNode)) and its VMs come back per O(failback) -
     C(none); C(immediate), the cluster's own failback, which sends every VM its drain moved home at once without
-    looking at free memory (seed 000's failure); or C(planned), which brings the VMs whose home is O(node) back
-    only where capacity allows, planned by the placement core (M(vmfleet.maintenance.placement_plan) with
-    C(mode=failback)).
+    looking at free memory, so on a node short of memory those live migrations fail (event 21502); or
+    C(planned), which brings the VMs whose home is O(node) back only where capacity allows, planned by the
+    placement core (M(vmfleet.maintenance.placement_plan) with C(mode=failback)).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
   - vmfleet.maintenance.drain
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Returns the plan and whether the node would be paused or resumed; moves nothing.
+    details: Returns the plan and whether the node would be paused or resumed; moves nothing.
   diff_mode:
     support: none
-    description: The per-VM results and RV(node_state) say what changed.
+    details: RV(results) (per VM) and RV(node_state) say what changed.
 options:
   node:
     description: The cluster node to drain and pause, or to resume.

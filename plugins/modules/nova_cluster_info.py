@@ -22,13 +22,9 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
+  - vmfleet.maintenance.attributes.NOVA
 options:
   hosts:
     description: Only these compute hosts (and their instances); default all.

@@ -19,13 +19,14 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
 attributes:
   check_mode:
     support: full
-    description: Reports the change without making it.
   diff_mode:
     support: full
-    description: Shows status, disabled_reason and forced_down before and after.
+    details: Shows C(status), C(disabled_reason) and C(forced_down) before and after.
 options:
   host:
     description: Compute host name as nova's services list it.

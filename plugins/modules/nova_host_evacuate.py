@@ -30,18 +30,20 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
   - vmfleet.maintenance.drain
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
+attributes:
+  check_mode:
+    support: full
+    details: Returns the plan and moves nothing.
+  diff_mode:
+    support: none
+    details: RV(results) (per instance) say what moved.
 options:
   host:
     description: The compute host to empty (its nova-compute service's host name).
     type: str
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Returns the plan and moves nothing.
-  diff_mode:
-    support: none
-    description: The per-instance results say what moved.
 '''
 
 EXAMPLES = r'''

@@ -18,13 +18,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
 attributes:
   check_mode:
     support: full
-    description: Reports the action without taking it.
+    details: Reports the action without taking it.
   diff_mode:
     support: none
-    description: The returned migrations show the state.
+    details: RV(migrations) show the state.
 options:
   server:
     description: Server name or ID.

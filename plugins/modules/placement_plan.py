@@ -29,13 +29,8 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.cluster_model
   - vmfleet.maintenance.cluster_model.PLACEMENT_OPTIONS
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: A plan has no before and after state to compare.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
 options:
   evacuate:
     description:

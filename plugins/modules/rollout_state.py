@@ -30,13 +30,16 @@ description:
     to the cluster, so every op returns C(changed=false), and a re-run of a finished rollout reports no change.
 author:
   - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.attributes
 attributes:
   check_mode:
     support: full
-    description: Validates and checks the lock; writes nothing. O(op=close) returns the summary of the planned record.
+    details: Validates the inputs and checks the lock; writes nothing. O(op=close) returns the summary of the
+      planned record.
   diff_mode:
     support: none
-    description: The record is the report.
+    details: The record is the report.
 options:
   op:
     description:

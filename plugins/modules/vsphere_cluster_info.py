@@ -36,13 +36,9 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
+  - vmfleet.maintenance.attributes.VSPHERE
 options:
   cluster:
     description: The cluster to read; without it, O(hosts) or every host of the vCenter.

@@ -25,13 +25,14 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Reports what would change and changes nothing.
   diff_mode:
     support: full
-    description: The cluster's default DRS automation level before and after.
+    details: Shows the cluster's default DRS automation level before and after.
 options:
   host:
     description: The ESXi host being drained (its cluster is the one changed), by its name in vCenter.

@@ -37,13 +37,15 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
   - vmfleet.maintenance.drain
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Returns the plan and whether maintenance mode would change; moves nothing.
+    details: Returns the plan and whether maintenance mode would change; moves nothing.
   diff_mode:
     support: none
-    description: The per-VM results and RV(in_maintenance_mode) say what changed.
+    details: RV(results) (per VM) and RV(in_maintenance_mode) say what changed.
 options:
   host:
     description: The ESXi host to empty, by its name in vCenter.

@@ -30,16 +30,19 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Says whether the host would be rebooted (or why vCenter would refuse); nothing is done.
+    details: Says whether the host would be rebooted (or why vCenter would refuse); nothing is done.
   diff_mode:
     support: none
-    description: RV(boot_time_before) and RV(boot_time_after) say what changed.
+    details: RV(boot_time_before) and RV(boot_time_after) say what changed.
   idempotent:
+    description: Running the task again with the same options changes nothing.
     support: none
-    description: Every run reboots the host again.
+    details: A reboot is an action, not a state; every run reboots the host again.
 options:
   host:
     description: The ESXi host to reboot, by its name in vCenter.

@@ -40,13 +40,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Reports the findings and whether O(fix=true) would change anything, and changes nothing.
+    details: Reports the findings and whether O(fix=true) would change anything, and changes nothing.
   diff_mode:
     support: full
-    description: Shows each setting the fix changes (C(Migrate.Enabled), the vMotion VMkernel adapters, the CD/DVD
+    details: Shows each setting the fix changes (C(Migrate.Enabled), the vMotion VMkernel adapters, the CD/DVD
       drive's backing) before and after.
 options:
   cluster:
