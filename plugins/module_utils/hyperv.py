@@ -39,8 +39,8 @@ ONLINE = ("Online", "PartialOnline")
 MIB = 1024 * 1024
 
 # Live-migration failure events: 21502 (Hyper-V-High-Availability, "Live migration of 'Virtual Machine X' failed",
-# seed 000's event), 22038 (Hyper-V-High-Availability, the failure's detail, e.g. authentication), 21024
-# (Hyper-V-VMMS, "Virtual machine migration operation ... failed at migration source").
+# e.g. for lack of memory at the destination), 22038 (Hyper-V-High-Availability, the failure's detail, e.g.
+# authentication), 21024 (Hyper-V-VMMS, "Virtual machine migration operation ... failed at migration source").
 MIGRATION_EVENT_IDS = (21502, 22038, 21024)
 MIGRATION_EVENT_LOGS = ("System", "Microsoft-Windows-Hyper-V-High-Availability-Admin",
                         "Microsoft-Windows-Hyper-V-VMMS-Admin")
@@ -291,7 +291,7 @@ def rule_dicts(vms, node_names, enforced):
 
 
 VM_PATTERNS = (r"'(?:Virtual Machine|\u4eee\u60f3\u30de\u30b7\u30f3) ([^']+)'", r"for '([^']+)'", r"virtual machine '([^']+)'")
-TARGET_PATTERNS = (r"destination '([^']+)'", r"\u79fb\u884c\u5148 '([^']+)'")  # English, Japanese (seed 000)
+TARGET_PATTERNS = (r"destination '([^']+)'", r"\u79fb\u884c\u5148 '([^']+)'")  # English, Japanese
 MEMORY_PATTERN = r"(\d+)\s*(?:megabytes|MB)\b"
 JAPANESE_MEMORY, JAPANESE_SHORT = u"\u30e1\u30e2\u30ea", u"\u4e0d\u8db3"  # "memory", "not enough"
 
