@@ -16,11 +16,11 @@ description:
     into the VM, the destination node and the memory it asked for.
   - Event 21502 (source C(Microsoft-Windows-Hyper-V-High-Availability), level Error) is what a live migration to a
     node without enough free memory leaves - for example CAU's default failback, which sends every VM home at once
-    while the next node's drain fills the same memory: "Live migration of 'Virtual Machine VM' failed ... failed at
-    migration destination 'NODE' ... Not enough memory in the system to start the virtual machine VM with ram size
-    N megabytes". Hyper-V writes it on the migration's
-    B(source) node, so every node is read. 22038 (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the
-    migration failed at its source) are read too by default.
+    while the next node's drain fills the same memory. It reads "Live migration of 'Virtual Machine VM' failed
+    ... failed at migration destination 'NODE' ... Not enough memory in the system to start the virtual machine VM
+    with ram size N megabytes". Hyper-V writes it on the migration's B(source) node, so every node is read. 22038
+    (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the migration failed at its source) are read too by
+    default.
   - Messages in English and in Japanese are parsed; the whole message is returned as well.
   - Reading another node's event log from the WinRM endpoint is a second hop that only C(transport=credssp)
     carries. A node that is not down whose log cannot be read fails the task, naming the node, the host's error
