@@ -9,12 +9,12 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: nova_host_evacuate
-short_description: Empty a nova compute host by a capacity-safe plan
+short_description: Drain a nova compute host by a capacity-safe plan
 version_added: 0.1.0
 description:
   - Moves every instance in scope off O(host) following a placement plan - live migration, cold migration
-    (confirmed once when it reaches VERIFY_RESIZE), or evacuation when the host's compute service is down or
-    forced down - per instance in the canonical fallback order, wave by wave.
+    (confirmed once when it reaches VERIFY_RESIZE), or nova's evacuate (rebuilding the instance elsewhere) when the
+    host's compute service is down or forced down - per instance in the canonical fallback order, wave by wave.
   - The plan keeps nova's own rules (see M(vmfleet.maintenance.nova_cluster_info) C(rules)) - server groups
     and availability zones - so nova's scheduler accepts its targets. Should the scheduler still refuse a
     target (No valid host), the instance is re-planned to another host within capacity and rules before a
@@ -41,7 +41,7 @@ attributes:
     details: RV(results) (per instance) say what moved.
 options:
   host:
-    description: The compute host to empty (its nova-compute service's host name).
+    description: The compute host to drain (its nova-compute service's host name).
     type: str
     required: true
 '''
@@ -54,7 +54,7 @@ EXAMPLES = r'''
     state: disabled
     disabled_reason: patching
 
-- name: Empty compute-1, force-completing live migrations that stop converging
+- name: Drain compute-1, force-completing live migrations that stop converging
   vmfleet.maintenance.nova_host_evacuate:
     cloud: overcloud
     host: compute-1

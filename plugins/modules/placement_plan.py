@@ -61,7 +61,7 @@ options:
       - In every step of several hosts, guests the drain leaves on them (held, unmanaged, in maintenance) must
         not stop together against a must anti-affinity rule or beyond a disruption budget. Such a step is
         infeasible (reason C(anti_affinity) or C(budget)), and C(auto) never chooses one.
-      - With O(evacuate), the rest of the rollout after the evacuated hosts is proven in steps of this size
+      - With O(evacuate), the rest of the rollout after the drained hosts is proven in steps of this size
         (with C(auto), in the groups C(auto) chooses).
     type: raw
     default: 1

@@ -13,7 +13,7 @@ short_description: Keep a fully automated DRS from moving VMs while a host of it
 version_added: 0.1.0
 description:
   - With DRS enabled and fully automated, vCenter migrates VMs on its own - it may move VMs back onto the host
-    being drained, or evacuate it its own way when it enters maintenance mode.
+    being drained, or drain it its own way when it enters maintenance mode.
   - O(state=held) sets the default automation level of the cluster of O(host) to partially automated (DRS then
     only recommends) when it is fully automated, and returns in RV(drs) what it changed. With DRS disabled,
     partially automated or manual, nothing changes. Per-VM overrides, DRS rules and VM/host groups are not

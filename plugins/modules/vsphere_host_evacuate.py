@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: vsphere_host_evacuate
-short_description: Empty an ESXi host by a capacity-safe plan and put it in maintenance mode
+short_description: Drain an ESXi host by a capacity-safe plan and put it in maintenance mode
 version_added: 0.1.0
 description:
   - Moves every VM in scope off O(host) following a placement plan, wave by wave, per VM in the canonical
@@ -48,7 +48,7 @@ attributes:
     details: RV(results) (per VM) and RV(in_maintenance_mode) say what changed.
 options:
   host:
-    description: The ESXi host to empty, by its name in vCenter.
+    description: The ESXi host to drain, by its name in vCenter.
     type: str
     required: true
   maintenance_mode:
@@ -70,7 +70,7 @@ EXAMPLES = r'''
     cluster: Cluster-A
     fix: true
 
-- name: Empty esx-01 and put it in maintenance mode
+- name: Drain esx-01 and put it in maintenance mode
   vmfleet.maintenance.vsphere_host_evacuate:
     hostname: vcenter.example.com
     username: administrator@vsphere.local
