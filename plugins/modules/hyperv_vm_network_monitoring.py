@@ -66,12 +66,27 @@ EXAMPLES = r'''
 
 RETURN = r'''
 adapters:
-  description: The selected adapters after the task (as they would be, in check mode) - C(name), C(switch_name),
-    C(mac_address), C(cluster_monitored).
+  description: The selected adapters after the task (as they would be, in check mode).
   returned: always
   type: list
   elements: dict
-  sample: [{name: Network Adapter, switch_name: Private, mac_address: 00155D86723B, cluster_monitored: false}]
+  contains:
+    name:
+      description: The adapter's name.
+      type: str
+      sample: Network Adapter
+    switch_name:
+      description: The virtual switch it is connected to.
+      type: str
+      sample: Private
+    mac_address:
+      description: Its MAC address.
+      type: str
+      sample: 00155D86723B
+    cluster_monitored:
+      description: Whether the cluster moves the VM when this adapter's network fails (C(ClusterMonitored)).
+      type: bool
+      sample: false
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils import hyperv_scripts as scripts

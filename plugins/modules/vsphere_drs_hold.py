@@ -70,16 +70,39 @@ EXAMPLES = r'''
 
 RETURN = r'''
 drs:
-  description: C(cluster), C(enabled) (DRS on), C(before) and C(after) (default automation level - fullyAutomated,
-    partiallyAutomated or manual); with O(state=released) C(before) is the level found and C(after) the one left.
+  description: What the hold found and left; pass it as O(held) to release the hold.
   returned: always
   type: dict
-  sample: {cluster: Cluster-A, enabled: true, before: fullyAutomated, after: partiallyAutomated}
+  contains:
+    cluster:
+      description: The cluster of O(host).
+      type: str
+      sample: Cluster-A
+    enabled:
+      description: Whether DRS is on.
+      type: bool
+      sample: true
+    before:
+      description: The default automation level found - C(fullyAutomated), C(partiallyAutomated) or C(manual).
+      type: str
+      sample: fullyAutomated
+    after:
+      description: The level left by the task (as it would be, in check mode).
+      type: str
+      sample: partiallyAutomated
 left_behind:
-  description: With O(state=released), C(what) was not restored and C(why); null when nothing was left behind.
+  description: With O(state=released), what was not restored and why; null when nothing was left behind.
   returned: always
   type: dict
-  sample: {what: "DRS automation level of cluster Cluster-A", why: "DRS of cluster Cluster-A is manual, not ..."}
+  contains:
+    what:
+      description: The setting not restored.
+      type: str
+      sample: DRS automation level of cluster Cluster-A
+    why:
+      description: Why it was left as it is.
+      type: str
+      sample: "DRS of cluster Cluster-A is manual, not ..."
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vmware_base import (
