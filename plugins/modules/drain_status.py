@@ -75,9 +75,19 @@ progress:
   elements: str
   sample: ["db-1: compute-1 -> compute-2 (live, wave 1) running 63%"]
 drain:
-  description: The drain module's result (plan, per-VM results) once finished.
+  description: The drain module's whole result once the job has ended, as M(vmfleet.maintenance.nova_host_evacuate),
+    M(vmfleet.maintenance.vsphere_host_evacuate) or M(vmfleet.maintenance.hyperv_node_drain) returns it.
   returned: when finished
   type: dict
+  contains:
+    plan:
+      description: The plan carried out.
+      type: dict
+    results:
+      description: One entry per VM moved or to move (see
+        RV(vmfleet.maintenance.nova_host_evacuate#module:results)).
+      type: list
+      elements: dict
 lost:
   description: Whether the job's process ended without writing a result.
   returned: always

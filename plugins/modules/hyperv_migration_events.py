@@ -102,7 +102,7 @@ events:
       type: str
       sample: Microsoft-Windows-Hyper-V-High-Availability
     level:
-      description: The event's level.
+      description: The event's level, in the node's language.
       type: str
       sample: Error
     time:
