@@ -13,9 +13,9 @@ short_description: Put a wait script on every cluster node and register it as CA
 version_added: 0.1.0
 description:
   - On a Hyper-V cluster with little free memory, CAU's default failback sends the VMs home while the next node's
-    drain already fills that memory, and live migrations fail (event 21502). Besides turning failback off
-    (O(vmfleet.maintenance.cau_cluster_role#module:failback_mode=NoFailback)), a wait between one node's
-    failback and the next node's drain avoids it.
+    drain already fills that memory, and live migrations fail (event 21502). A wait between one node's failback
+    and the next node's drain avoids it, as turning failback off does
+    (O(vmfleet.maintenance.cau_cluster_role#module:failback_mode=NoFailback)).
   - Writes a C(.ps1) at the same O(path) on every node that is not down (through its administrative share,
     C(\\NODE\C$\...)) and registers it as the CAU clustered role's C(PostUpdateScript) or C(PreUpdateScript),
     through the same code as M(vmfleet.maintenance.cau_cluster_role), keeping every other setting of the role.
