@@ -11,11 +11,11 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export PY_COLORS := 0
 
-.PHONY: help venv collection test units integration faults molecule sanity lint bench demo clean realnova-stack realnova-stop realnova-test
+.PHONY: help venv collection test units integration faults molecule sanity lint docs bench demo clean realnova-stack realnova-stop realnova-test
 
 help:
 	@echo "make demo   - the rolling update on embedded mock hosts"
-	@echo "make test   - everything CI checks (unit, module, mock, real nova, fault suite, sanity, lint)"
+	@echo "make test   - everything CI checks (unit, module, mock, real nova, fault suite, sanity, lint, docs)"
 	@echo "make bench  - the placement benchmark"
 
 # pywinrm's kerberos extra builds pykerberos from source: it needs MIT Kerberos' headers (krb5-config), a C compiler
@@ -78,7 +78,11 @@ sanity: collection
 lint: collection
 	tools/lint.sh
 
-test: units integration realnova-test faults molecule sanity lint
+# antsibull-docs lint: every module, plugin and role doc renders, with valid markup and references
+docs: collection
+	tools/docs_lint.sh
+
+test: units integration realnova-test faults molecule sanity lint docs
 	@echo "make test: all checks passed"
 
 bench: collection

@@ -192,7 +192,7 @@ options:
     PLACEMENT_OPTIONS = r'''
 options:
   scope:
-    description: C(running) moves powered-on and suspended VMs off the evacuated hosts; C(all) moves every VM.
+    description: C(running) moves powered-on and suspended VMs off the drained hosts; C(all) moves every VM.
     type: str
     default: running
     choices: [running, all]

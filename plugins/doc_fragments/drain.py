@@ -8,14 +8,14 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Options every platform's host-evacuate module shares."""
+    """Options every platform's drain module shares."""
 
     DOCUMENTATION = r'''
 options:
   plan:
     description:
       - A plan returned by M(vmfleet.maintenance.placement_plan) (its C(plan) key). Only its moves off
-        the host to empty that are still to do are carried out (for a C(failback) plan, its moves onto it).
+        the host to drain that are still to do are carried out (for a C(failback) plan, its moves onto it).
         Without it the module plans the drain itself.
     type: dict
   scope:

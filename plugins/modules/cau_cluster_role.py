@@ -14,8 +14,8 @@ version_added: 0.1.0
 description:
   - Adds, configures or removes the CAU clustered role (the self-updating role that patches the cluster node by
     node, C(Set-CauClusterRole)).
-  - Options not given keep their current values. As seed 000 prescribes, the module reads the role first
-    (C(Get-CauClusterRole)) and passes the current settings along with the new ones, so changing one setting never
+  - Options not given keep their current values. The module reads the role first (C(Get-CauClusterRole)) and
+    passes the current settings along with the new ones, so changing one setting never
     resets the others - the Failover Cluster Manager wizard, for one, always turns failback back on.
   - On a Hyper-V cluster with little free memory, C(failback_mode=NoFailback) (or a wait script between nodes, see
     M(vmfleet.maintenance.cau_wait_script)) keeps CAU's failback live migrations from racing the next node's drain
@@ -31,13 +31,14 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Reports what would change without changing it.
   diff_mode:
     support: full
-    description: Shows the role's settings before and after.
+    details: Shows the role's settings before and after.
 options:
   state:
     description: C(present) adds the role when missing and sets the given settings; C(absent) removes it.
@@ -162,7 +163,7 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Turn CAU's failback off, keeping every other setting (seed 000, cure 1)
+- name: Turn CAU's failback off so it never races the next node's drain, keeping every other setting
   vmfleet.maintenance.cau_cluster_role:
     host: hv01.contoso.local
     transport: credssp

@@ -29,13 +29,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Starts nothing; reports which run would start and with which settings.
+    details: Starts nothing; reports which run would start and with which settings.
   diff_mode:
     support: none
-    description: The report says what the run did.
+    details: RV(report) says what the run did.
 options:
   mode:
     description:
@@ -128,22 +130,59 @@ EXAMPLES = r'''
 
 RETURN = r'''
 report:
-  description: The run's C(status) (Succeeded, Failed, Canceled ...), C(run_id), C(error), C(start), C(end) and
-    per node C(node), C(status), C(installed) and C(failed) (numbers of updates) and C(error).
+  description: The run's report (C(Get-CauReport -Last -Detailed), or what C(Invoke-CauRun) returns).
   returned: unless check mode
   type: dict
-  sample: {status: Failed, run_id: 5d1e..., error: "...", nodes: [{node: HV01, status: Failed, installed: 3,
-           failed: 0, error: "..."}, {node: HV02, status: Succeeded, installed: 3, failed: 0, error: ""}]}
+  contains:
+    status:
+      description: How the run ended - C(Succeeded), C(Failed), C(Canceled) ...
+      type: str
+      sample: Failed
+    run_id:
+      description: CAU's id of the run.
+      type: str
+    error:
+      description: CAU's error text for the run; empty when it gave none.
+      type: str
+    start:
+      description: When the run started, as the coordinator's clock prints it.
+      type: str
+    end:
+      description: When the run ended, as the coordinator's clock prints it.
+      type: str
+    nodes:
+      description: One entry per node the run touched.
+      type: list
+      elements: dict
+      sample: [{node: HV01, status: Failed, installed: 3, failed: 0, error: "..."},
+               {node: HV02, status: Succeeded, installed: 3, failed: 0, error: ""}]
+      contains:
+        node:
+          description: The node's name.
+          type: str
+        status:
+          description: The node's result - C(Succeeded), C(Failed), C(Skipped) ...
+          type: str
+        installed:
+          description: Updates installed on the node.
+          type: int
+        failed:
+          description: Updates that failed on the node.
+          type: int
+        error:
+          description: CAU's error text for the node; empty when it gave none.
+          type: str
 progress:
   description: What the module saw while following the run, one line per node and step (self-updating runs).
   returned: with O(mode=self_updating), unless check mode
   type: list
   elements: str
 settings:
-  description: The settings the run uses (check mode - what it would use), by option name as in
-    M(vmfleet.maintenance.cau_cluster_role).
+  description: The settings the run uses (in check mode, would use), by option name as in
+    M(vmfleet.maintenance.cau_cluster_role); the schedule settings are left out with O(mode=remote).
   returned: always
   type: dict
+  sample: {failback_mode: NoFailback, max_failed_nodes: 0, max_retries_per_node: 3, pre_update_script: null}
 '''
 
 import datetime

@@ -12,13 +12,15 @@ module: cau_wait_script
 short_description: Put a wait script on every cluster node and register it as CAU's pre- or post-update script
 version_added: 0.1.0
 description:
-  - Seed 000's second cure for CAU's failback race on a Hyper-V cluster with little free memory - a wait between
-    one node's failback and the next node's drain. Writes a C(.ps1) at the same O(path) on every node that is not
-    down (through its administrative share, C(\\NODE\C$\...)) and registers it as the CAU clustered role's
-    C(PostUpdateScript) or C(PreUpdateScript), through the same code as M(vmfleet.maintenance.cau_cluster_role),
-    keeping every other setting of the role.
-  - C(mode=sleep) waits a fixed time, O(seconds), or - the seed's rule - 1.5 times O(measured_drain_seconds),
-    the measured time of one node's drain migrations (lengthen it if failures remain).
+  - On a Hyper-V cluster with little free memory, CAU's default failback sends the VMs home while the next node's
+    drain already fills that memory, and live migrations fail (event 21502). A wait between one node's failback
+    and the next node's drain avoids it, as turning failback off does
+    (O(vmfleet.maintenance.cau_cluster_role#module:failback_mode=NoFailback)).
+  - Writes a C(.ps1) at the same O(path) on every node that is not down (through its administrative share,
+    C(\\NODE\C$\...)) and registers it as the CAU clustered role's C(PostUpdateScript) or C(PreUpdateScript),
+    through the same code as M(vmfleet.maintenance.cau_cluster_role), keeping every other setting of the role.
+  - C(mode=sleep) waits a fixed time, O(seconds), or O(sleep_factor) (1.5, as Microsoft's support advises) times
+    O(measured_drain_seconds), the measured time of one node's drain migrations (lengthen it if failures remain).
   - C(mode=quiescence) waits until no live migration is queued or running anywhere in the cluster (the VM
     resources' C(MigrationState)) and no node is draining, so the previous node's failback has finished; it is
     as safe as a long sleep and only as slow as the migrations really are. It gives up after O(timeout_minutes).
@@ -26,13 +28,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Reports which nodes would get the script and whether the role's setting would change.
+    details: Reports which nodes would get the script and whether the role's setting would change.
   diff_mode:
     support: full
-    description: Shows the script on each node that gets it, and the role's script setting, before and after.
+    details: Shows the script on each node that gets it, and the role's script setting, before and after.
 options:
   path:
     description: Where the script lives on every node; a C(.ps1) path of at most 260 characters.
@@ -57,7 +61,7 @@ options:
       O(sleep_factor) times it, rounded up.
     type: float
   sleep_factor:
-    description: The seed's safety factor over O(measured_drain_seconds).
+    description: The safety factor over O(measured_drain_seconds).
     type: float
     default: 1.5
   timeout_minutes:
@@ -86,7 +90,7 @@ EXAMPLES = r'''
     password: "{{ cluster_password }}"
     mode: quiescence
 
-- name: The seed's sleep - 1.5 x one node's measured drain
+- name: Sleep 1.5 x one node's measured drain (166 s measured, so 249 s) after each node's update
   vmfleet.maintenance.cau_wait_script:
     host: hv01.contoso.local
     mode: sleep

@@ -23,13 +23,9 @@ description:
     outcome so far is in O(progress_file).
 author:
   - vmfleet maintainers (@vmfleet)
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+extends_documentation_fragment:
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
 options:
   job_id:
     description: The C(ansible_job_id) of the asynchronous drain task. One of O(job_id) and O(results_file) is required.
@@ -73,14 +69,25 @@ finished:
   returned: always
   type: bool
 progress:
-  description: One line per VM, for example C(db-1 compute-1 -> compute-2 (live, wave 1) running 63%).
+  description: One line per VM - which VM, from where to where, by which method in which wave, and how far it got.
   returned: always
   type: list
   elements: str
+  sample: ["db-1: compute-1 -> compute-2 (live, wave 1) running 63%"]
 drain:
-  description: The drain module's result (plan, per-VM results) once finished.
+  description: The drain module's whole result once the job has ended, as M(vmfleet.maintenance.nova_host_evacuate),
+    M(vmfleet.maintenance.vsphere_host_evacuate) or M(vmfleet.maintenance.hyperv_node_drain) returns it.
   returned: when finished
   type: dict
+  contains:
+    plan:
+      description: The plan carried out.
+      type: dict
+    results:
+      description: One entry per VM moved or to move (see
+        RV(vmfleet.maintenance.nova_host_evacuate#module:results)).
+      type: list
+      elements: dict
 lost:
   description: Whether the job's process ended without writing a result.
   returned: always

@@ -14,11 +14,13 @@ version_added: 0.1.0
 description:
   - Reads the live-migration failure events written since O(since) on every node that is not down and parses each
     into the VM, the destination node and the memory it asked for.
-  - Event 21502 (source C(Microsoft-Windows-Hyper-V-High-Availability), level Error) is seed 000's failure - "Live
-    migration of 'Virtual Machine VM' failed ... failed at migration destination 'NODE' ... Not enough memory in
-    the system to start the virtual machine VM with ram size N megabytes". Hyper-V writes it on the migration's
-    B(source) node, so every node is read. 22038 (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the
-    migration failed at its source) are read too by default.
+  - Event 21502 (source C(Microsoft-Windows-Hyper-V-High-Availability), level Error) is what a live migration to a
+    node without enough free memory leaves - for example CAU's default failback, which sends every VM home at once
+    while the next node's drain fills the same memory. It reads "Live migration of 'Virtual Machine VM' failed
+    ... failed at migration destination 'NODE' ... Not enough memory in the system to start the virtual machine VM
+    with ram size N megabytes". Hyper-V writes it on the migration's B(source) node, so every node is read. 22038
+    (Hyper-V-High-Availability) and 21024 (Hyper-V-VMMS, the migration failed at its source) are read too by
+    default.
   - Messages in English and in Japanese are parsed; the whole message is returned as well.
   - Reading another node's event log from the WinRM endpoint is a second hop that only C(transport=credssp)
     carries. A node that is not down whose log cannot be read fails the task, naming the node, the host's error
@@ -28,13 +30,9 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
+  - vmfleet.maintenance.attributes.HYPERV
 options:
   since:
     description: Only events written at or after this time of the nodes' clock (C(2024-05-14T02:00:00)); all when
@@ -79,20 +77,78 @@ EXAMPLES = r'''
 
 RETURN = r'''
 events:
-  description:
-    - Newest first - C(id), C(node) (where it was logged; for 21502 the migration's source), C(log), C(record_id),
-      C(provider), C(level), C(time) (the node's clock), C(vm), C(target) (the destination node), C(memory_mb)
-      (the memory the VM asked for), C(reason) (C(insufficient_memory) or null) and C(message).
+  description: The events found, newest first.
   returned: always
   type: list
   elements: dict
-  sample: [{id: 21502, node: HV03, vm: APP017, target: HV01, memory_mb: 16384, reason: insufficient_memory,
-            time: "2024-05-14T02:41:10", provider: Microsoft-Windows-Hyper-V-High-Availability}]
+  contains:
+    id:
+      description: The event ID.
+      type: int
+      sample: 21502
+    node:
+      description: The node whose log holds it; for 21502, the migration's source.
+      type: str
+      sample: HV03
+    log:
+      description: The event log it was read from.
+      type: str
+      sample: Microsoft-Windows-Hyper-V-High-Availability-Admin
+    record_id:
+      description: The event's record ID in that log.
+      type: int
+    provider:
+      description: The event's source.
+      type: str
+      sample: Microsoft-Windows-Hyper-V-High-Availability
+    level:
+      description: The event's level, in the node's language.
+      type: str
+      sample: Error
+    time:
+      description: When it was written, by the node's clock.
+      type: str
+      sample: "2024-05-14T02:41:10"
+    vm:
+      description: The VM read from the message, or null.
+      type: str
+      sample: APP017
+    target:
+      description: The migration's destination node read from the message, or null.
+      type: str
+      sample: HV01
+    memory_mb:
+      description: The memory the VM asked for, read from the message, or null.
+      type: int
+      sample: 16384
+    reason:
+      description: C(insufficient_memory) when the message says the destination lacked memory, else null.
+      type: str
+      sample: insufficient_memory
+    message:
+      description: The whole message.
+      type: str
 summary:
-  description: C(count), and counts C(by_id), C(by_target) and C(by_vm).
+  description: The events counted.
   returned: always
   type: dict
-  sample: {count: 6, by_id: {"21502": 6}, by_target: {HV01: 6}, by_vm: {APP017: 1}}
+  contains:
+    count:
+      description: How many events were found.
+      type: int
+      sample: 6
+    by_id:
+      description: Events per event ID.
+      type: dict
+      sample: {"21502": 6}
+    by_target:
+      description: Events per destination node.
+      type: dict
+      sample: {HV01: 6}
+    by_vm:
+      description: Events per VM.
+      type: dict
+      sample: {APP017: 1, APP018: 5}
 nodes_skipped:
   description: Nodes that are down, whose logs were not read.
   returned: always

@@ -24,21 +24,23 @@ description:
     reports no change.
   - With O(state=resumed) the node is resumed (C(Resume-ClusterNode)) and its VMs come back per O(failback) -
     C(none); C(immediate), the cluster's own failback, which sends every VM its drain moved home at once without
-    looking at free memory (seed 000's failure); or C(planned), which brings the VMs whose home is O(node) back
-    only where capacity allows, planned by the placement core (M(vmfleet.maintenance.placement_plan) with
-    C(mode=failback)).
+    looking at free memory, so on a node short of memory those live migrations fail (event 21502); or
+    C(planned), which brings the VMs whose home is O(node) back only where capacity allows, planned by the
+    placement core (M(vmfleet.maintenance.placement_plan) with C(mode=failback)).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
   - vmfleet.maintenance.drain
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Returns the plan and whether the node would be paused or resumed; moves nothing.
+    details: Returns the plan and whether the node would be paused or resumed; moves nothing.
   diff_mode:
     support: none
-    description: The per-VM results and RV(node_state) say what changed.
+    details: RV(results) (per VM) and RV(node_state) say what changed.
 options:
   node:
     description: The cluster node to drain and pause, or to resume.
@@ -95,25 +97,115 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The drain or failback plan carried out (see M(vmfleet.maintenance.placement_plan)); null when the
-    cluster drained the node or failed back by itself.
+  description: The drain or failback plan carried out, as RV(vmfleet.maintenance.placement_plan#module:plan) returns
+    it; null when the cluster drained the node or failed back by itself.
   returned: always
   type: dict
 results:
-  description: Per VM C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the VM)
-    and C(error) (the PowerShell error or the failure event's reading); an attempt that rode through a WinRM outage
-    carries C(interruptions) and C(interrupted_seconds).
+  description: One entry per VM moved or to move, in the order the moves were planned.
   returned: always
   type: list
   elements: dict
-  sample: [{vm: APP001, source: HV01, target: HV04, method: live, status: moved, attempts: [{method: live}],
-            duration_seconds: 9.1, final_host: HV04, error: null}]
+  contains:
+    vm:
+      description: The VM.
+      type: str
+      sample: APP001
+    source:
+      description: The node it left, or was to leave.
+      type: str
+      sample: HV01
+    target:
+      description: The node it was sent to (after a re-plan, the new one).
+      type: str
+      sample: HV04
+    wave:
+      description: The plan's wave of the move; null for moves the cluster made itself (O(method=cluster), O(failback=immediate)).
+      type: int
+      sample: 1
+    method:
+      description: The method that moved it (C(live), C(quick), C(move) or C(failover)), or null when none did.
+      type: str
+      sample: live
+    attempts:
+      description: Each method tried, in order.
+      type: list
+      elements: dict
+      sample: [{method: live}]
+      contains:
+        method:
+          description: The method tried.
+          type: str
+        error:
+          description: Why it failed, when it did.
+          type: str
+        target:
+          description: With C(replanned), the node the move now heads for.
+          type: str
+        replanned:
+          description: Why this attempt goes to another node than the one before (the cluster refused the target).
+          type: str
+        replan:
+          description: What re-planning found after a refusal - the new node, or why there is none.
+          type: str
+        stalled:
+          description: How a live migration stopped progressing (see O(stall_seconds)).
+          type: str
+        action:
+          description: What was done about the stall - C(force_complete) or C(abort) (see O(on_stall)).
+          type: str
+        action_error:
+          description: Why forcing the migration to complete failed, when it did.
+          type: str
+        interruptions:
+          description: Outages of the WinRM endpoint the attempt rode through.
+          type: int
+        interrupted_seconds:
+          description: How long those outages lasted.
+          type: float
+    memory_mb:
+      description: The memory the move carries.
+      type: float
+      sample: 8192
+    duration_seconds:
+      description: From the first attempt's start to the end; 0 when it never started.
+      type: float
+      sample: 9.1
+    final_host:
+      description: Where the VM is at the end; null when the WinRM endpoint stopped answering before that could be
+        read.
+      type: str
+      sample: HV04
+    status:
+      description: C(moved), C(failed), C(in_flight) (the drain stopped while the move ran; it may still finish) or
+        C(not_started).
+      type: str
+      sample: moved
+    downtime:
+      description: Whether a method carried out stopped the running guest (a cold or quick migration, or a live one
+        that fell back to one). Not returned for moves the cluster made itself.
+      type: bool
+      sample: false
+    error:
+      description: Null, or what went wrong (the PowerShell error, or the failure event's reading).
+      type: str
+    planned_target:
+      description: The plan's target; differs from RV(results[].target) when a refusal re-planned the move. Not returned for moves the cluster made itself.
+      type: str
+      sample: HV04
 node_state:
-  description: The node's cluster state C(before) and C(after) the task (as it would be, in check mode).
+  description: The node's cluster state before and after the task (as it would be, in check mode).
   returned: always
   type: dict
-  sample: {before: Up, after: Paused}
+  contains:
+    before:
+      description: Before the task - C(Up), C(Paused), C(Down) ...
+      type: str
+      sample: Up
+    after:
+      description: After the task.
+      type: str
+      sample: Paused
 home_vms:
   description: With O(state=paused), the VMs that ran on O(node) before the drain (in scope), for a later
     O(failback=planned).

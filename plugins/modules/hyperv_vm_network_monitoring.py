@@ -12,7 +12,7 @@ module: hyperv_vm_network_monitoring
 short_description: Turn the protected network of a clustered VM's network adapters on or off
 version_added: 0.1.0
 description:
-  - Seed 001 - the failover cluster watches each VM network adapter's virtual switch (the adapter's
+  - The failover cluster watches each VM network adapter's virtual switch (the adapter's
     C(ClusterMonitored), "protected network", on by default) and live-migrates the VM to another node when that
     switch's network fails. An adapter on a network that may drop briefly (backup, VM-to-VM traffic) should not
     move the VM; this module sets C(ClusterMonitored) with C(Set-VMNetworkAdapter -NotMonitoredInCluster).
@@ -21,18 +21,20 @@ description:
     that only C(transport=credssp) carries; when the VM cannot be read the task fails with the host's error
     (naming the node) instead of reporting that the VM has no adapters.
   - Detection of a failed network can take up to a minute, and queued migrations are cancelled when the network
-    comes back (seed 001); this setting only decides which adapters count.
+    comes back; this setting only decides which adapters count.
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.winrm
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.HYPERV
 attributes:
   check_mode:
     support: full
-    description: Reports which adapters would change.
+    details: Reports which adapters would change.
   diff_mode:
     support: full
-    description: Shows the selected adapters' C(ClusterMonitored) before and after.
+    details: Shows the selected adapters' C(ClusterMonitored) before and after.
 options:
   vm:
     description: The VM (its cluster role's name).
@@ -51,7 +53,7 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: A backup network outage must not move VM1 (seed 001)
+- name: A backup network outage must not move VM1
   vmfleet.maintenance.hyperv_vm_network_monitoring:
     host: hv01.contoso.local
     transport: credssp
@@ -64,12 +66,27 @@ EXAMPLES = r'''
 
 RETURN = r'''
 adapters:
-  description: The selected adapters after the task (as they would be, in check mode) - C(name), C(switch_name),
-    C(mac_address), C(cluster_monitored).
+  description: The selected adapters after the task (as they would be, in check mode).
   returned: always
   type: list
   elements: dict
-  sample: [{name: Network Adapter, switch_name: Private, mac_address: 00155D86723B, cluster_monitored: false}]
+  contains:
+    name:
+      description: The adapter's name.
+      type: str
+      sample: Network Adapter
+    switch_name:
+      description: The virtual switch it is connected to.
+      type: str
+      sample: Private
+    mac_address:
+      description: Its MAC address.
+      type: str
+      sample: 00155D86723B
+    cluster_monitored:
+      description: Whether the cluster moves the VM when this adapter's network fails (C(ClusterMonitored)).
+      type: bool
+      sample: false
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.hyperv import scripts

@@ -31,13 +31,8 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.cluster_model
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: A simulation has no before and after state to compare.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
 options:
   rolling_order:
     description: The hosts in the order they are updated.
@@ -78,7 +73,8 @@ options:
     description: Wait of C(cau_sleep) between nodes; default 1.5 x the measured drain time of the busiest node.
     type: float
   seed:
-    description: Seed of the out-of-order live-migration queue.
+    description: The random number generator's seed for the order in which CAU's live-migration queue is served
+      (not first in, first out); the same seed gives the same result.
     type: int
     default: 0
   headroom_percent:
@@ -179,7 +175,7 @@ simulation:
       type: list
       elements: str
     seed:
-      description: The seed of the out-of-order live-migration queue.
+      description: The random number generator's seed that ordered the live-migration queue.
       type: int
 '''
 

@@ -19,13 +19,14 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
 attributes:
   check_mode:
     support: full
-    description: Reports the change without making it.
   diff_mode:
     support: full
-    description: Shows status, disabled_reason and forced_down before and after.
+    details: Shows C(status), C(disabled_reason) and C(forced_down) before and after.
 options:
   host:
     description: Compute host name as nova's services list it.
@@ -73,11 +74,42 @@ EXAMPLES = r'''
 
 RETURN = r'''
 service:
-  description: The service after the change (or as it would be in check mode).
+  description: The service after the change (as it would be, in check mode).
   returned: always
   type: dict
-  sample: {id: 5d1a..., host: compute-1, binary: nova-compute, status: disabled,
-           disabled_reason: "vmfleet: monthly patching", forced_down: false, state: up}
+  contains:
+    id:
+      description: The service's ID.
+      type: str
+      sample: 5d1a...
+    host:
+      description: Its host.
+      type: str
+      sample: compute-1
+    binary:
+      description: Its binary.
+      type: str
+      sample: nova-compute
+    status:
+      description: C(enabled) or C(disabled).
+      type: str
+      sample: disabled
+    disabled_reason:
+      description: Why it is disabled, or null.
+      type: str
+      sample: "vmfleet: monthly patching"
+    forced_down:
+      description: Whether it is forced down.
+      type: bool
+      sample: false
+    state:
+      description: Whether nova hears from it - C(up) or C(down).
+      type: str
+      sample: up
+    zone:
+      description: Its availability zone, when nova reports it.
+      type: str
+      sample: nova
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import OpenStackModule

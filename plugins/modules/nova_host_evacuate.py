@@ -9,12 +9,12 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: nova_host_evacuate
-short_description: Empty a nova compute host by a capacity-safe plan
+short_description: Drain a nova compute host by a capacity-safe plan
 version_added: 0.1.0
 description:
   - Moves every instance in scope off O(host) following a placement plan - live migration, cold migration
-    (confirmed once when it reaches VERIFY_RESIZE), or evacuation when the host's compute service is down or
-    forced down - per instance in the canonical fallback order, wave by wave.
+    (confirmed once when it reaches VERIFY_RESIZE), or nova's evacuate (rebuilding the instance elsewhere) when the
+    host's compute service is down or forced down - per instance in the canonical fallback order, wave by wave.
   - The plan keeps nova's own rules (see M(vmfleet.maintenance.nova_cluster_info) C(rules)) - server groups
     and availability zones - so nova's scheduler accepts its targets. Should the scheduler still refuse a
     target (No valid host), the instance is re-planned to another host within capacity and rules before a
@@ -30,18 +30,20 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
   - vmfleet.maintenance.drain
-options:
-  host:
-    description: The compute host to empty (its nova-compute service's host name).
-    type: str
-    required: true
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
 attributes:
   check_mode:
     support: full
-    description: Returns the plan and moves nothing.
+    details: Returns the plan and moves nothing.
   diff_mode:
     support: none
-    description: The per-instance results say what moved.
+    details: RV(results) (per instance) say what moved.
+options:
+  host:
+    description: The compute host to drain (its nova-compute service's host name).
+    type: str
+    required: true
 '''
 
 EXAMPLES = r'''
@@ -52,7 +54,7 @@ EXAMPLES = r'''
     state: disabled
     disabled_reason: patching
 
-- name: Empty compute-1, force-completing live migrations that stop converging
+- name: Drain compute-1, force-completing live migrations that stop converging
   vmfleet.maintenance.nova_host_evacuate:
     cloud: overcloud
     host: compute-1
@@ -64,19 +66,101 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The plan carried out (see M(vmfleet.maintenance.placement_plan)).
+  description: The plan carried out, as RV(vmfleet.maintenance.placement_plan#module:plan) returns it.
   returned: always
   type: dict
 results:
-  description: Per instance C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the
-    VM), C(error) and C(planned_target) (the plan's target, when a refusal re-planned it); an attempt that rode
-    through an API outage carries C(interruptions) and C(interrupted_seconds).
+  description: One entry per instance moved or to move, in the order the moves were planned.
   returned: always
   type: list
   elements: dict
-  sample: [{vm: db-1, source: compute-1, target: compute-2, method: live, status: moved,
-            attempts: [{method: live}], duration_seconds: 41.2, final_host: compute-2, error: null}]
+  contains:
+    vm:
+      description: The instance.
+      type: str
+      sample: db-1
+    source:
+      description: The compute host it left, or was to leave.
+      type: str
+      sample: compute-1
+    target:
+      description: The compute host it was sent to (after a re-plan, the new one).
+      type: str
+      sample: compute-2
+    wave:
+      description: The plan's wave of the move.
+      type: int
+      sample: 1
+    method:
+      description: The method that moved it (C(live), C(move) for a cold migration, C(failover) for nova's evacuate), or null when none did.
+      type: str
+      sample: live
+    attempts:
+      description: Each method tried, in order.
+      type: list
+      elements: dict
+      sample: [{method: live}]
+      contains:
+        method:
+          description: The method tried.
+          type: str
+        error:
+          description: Why it failed, when it did.
+          type: str
+        target:
+          description: With C(replanned), the compute host the move now heads for.
+          type: str
+        replanned:
+          description: Why this attempt goes to another compute host than the one before (nova's scheduler refused the target - No valid host).
+          type: str
+        replan:
+          description: What re-planning found after a refusal - the new compute host, or why there is none.
+          type: str
+        stalled:
+          description: How a live migration stopped progressing (see O(stall_seconds)).
+          type: str
+        action:
+          description: What was done about the stall - C(force_complete) or C(abort) (see O(on_stall)).
+          type: str
+        action_error:
+          description: Why forcing the migration to complete failed, when it did.
+          type: str
+        interruptions:
+          description: Outages of the compute API the attempt rode through.
+          type: int
+        interrupted_seconds:
+          description: How long those outages lasted.
+          type: float
+    memory_mb:
+      description: The memory the move carries.
+      type: float
+      sample: 8192
+    duration_seconds:
+      description: From the first attempt's start to the end; 0 when it never started.
+      type: float
+      sample: 41.2
+    final_host:
+      description: Where the instance is at the end; null when the compute API stopped answering before that could be
+        read.
+      type: str
+      sample: compute-2
+    status:
+      description: C(moved), C(failed), C(in_flight) (the drain stopped while the move ran; it may still finish) or
+        C(not_started).
+      type: str
+      sample: moved
+    downtime:
+      description: Whether a method carried out stopped the running guest (a cold or quick migration, or a live one
+        that fell back to one).
+      type: bool
+      sample: false
+    error:
+      description: Null, or what went wrong (nova's fault, or the migration's status).
+      type: str
+    planned_target:
+      description: The plan's target; differs from RV(results[].target) when a refusal re-planned the move.
+      type: str
+      sample: compute-2
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (

@@ -18,13 +18,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.openstack
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.NOVA
 attributes:
   check_mode:
     support: full
-    description: Reports the action without taking it.
+    details: Reports the action without taking it.
   diff_mode:
     support: none
-    description: The returned migrations show the state.
+    details: RV(migrations) show the state.
 options:
   server:
     description: Server name or ID.
@@ -65,12 +67,71 @@ migrations:
   returned: always
   type: list
   elements: dict
-  sample: [{id: 42, status: running, migration_type: live-migration, source_compute: compute-1,
-            dest_compute: compute-2, memory_remaining_bytes: 104857600}]
+  contains:
+    id:
+      description: The migration's ID.
+      type: int
+      sample: 42
+    status:
+      description: Its status - C(queued), C(preparing), C(running), C(post-migrating), C(completed), C(finished),
+        C(confirmed), C(reverted), C(error), C(cancelled) ...
+      type: str
+      sample: running
+    migration_type:
+      description: C(live-migration), C(migration) (cold), C(resize) or C(evacuation).
+      type: str
+      sample: live-migration
+    source_compute:
+      description: The host it leaves.
+      type: str
+      sample: compute-1
+    dest_compute:
+      description: The host it goes to (null while the scheduler has not chosen one).
+      type: str
+      sample: compute-2
+    created_at:
+      description: When it was created.
+      type: str
+    updated_at:
+      description: When it last changed.
+      type: str
+    memory_total_bytes:
+      description: A live migration's memory to copy.
+      type: int
+      returned: for a live migration in progress, when nova reports it
+    memory_processed_bytes:
+      description: A live migration's memory copied so far.
+      type: int
+      returned: for a live migration in progress, when nova reports it
+    memory_remaining_bytes:
+      description: A live migration's memory left to copy; when it stops falling, the migration does not converge.
+      type: int
+      returned: for a live migration in progress, when nova reports it
+      sample: 104857600
 server:
-  description: C(id), C(name), C(status), C(host) and C(task_state) of the server after the action.
+  description: The server after the action.
   returned: always
   type: dict
+  contains:
+    id:
+      description: Its ID.
+      type: str
+    name:
+      description: Its name.
+      type: str
+      sample: db-1
+    status:
+      description: Its status.
+      type: str
+      sample: ACTIVE
+    host:
+      description: The compute host it is on.
+      type: str
+      sample: compute-2
+    task_state:
+      description: The task in progress on it, or null.
+      type: str
+      sample: migrating
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.base import (

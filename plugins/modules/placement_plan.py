@@ -29,13 +29,8 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.cluster_model
   - vmfleet.maintenance.cluster_model.PLACEMENT_OPTIONS
-attributes:
-  check_mode:
-    support: full
-    description: The module never changes anything.
-  diff_mode:
-    support: none
-    description: A plan has no before and after state to compare.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
 options:
   evacuate:
     description:
@@ -66,7 +61,7 @@ options:
       - In every step of several hosts, guests the drain leaves on them (held, unmanaged, in maintenance) must
         not stop together against a must anti-affinity rule or beyond a disruption budget. Such a step is
         infeasible (reason C(anti_affinity) or C(budget)), and C(auto) never chooses one.
-      - With O(evacuate), the rest of the rollout after the evacuated hosts is proven in steps of this size
+      - With O(evacuate), the rest of the rollout after the drained hosts is proven in steps of this size
         (with C(auto), in the groups C(auto) chooses).
     type: raw
     default: 1
@@ -149,10 +144,20 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The plan.
+  description: The plan; the drain modules take it as their O(vmfleet.maintenance.nova_host_evacuate#module:plan).
   returned: always
   type: dict
   contains:
+    mode:
+      description: C(drain), C(failback), C(rollout) (a whole rollout from O(rolling_order)) or C(snapshot)
+        (nothing to drain).
+      type: str
+      sample: drain
+    evacuate:
+      description: The hosts drained (or, with O(mode=failback), back).
+      type: list
+      elements: str
+      sample: [esx-01]
     status:
       description: C(ok), C(warning) (should rules broken, VMs in maintenance) or C(error) (VMs unplaced).
       type: str
@@ -161,15 +166,45 @@ plan:
       description: True when every VM in scope is moved or skipped.
       type: bool
     moves:
-      description:
-        - The moves, in wave order; C(step) is the rollout step of the move (whole-rollout plans).
-        - C(downtime) is true when the method stops the running guest (quick or cold migration).
-        - C(power_state) is the VM's, C(source_down) whether its host is down; the drain modules use them to
-          tell whether a fallback method stops the guest too.
+      description: The moves, in wave order.
       type: list
       elements: dict
       sample: [{vm: web-1, source: esx-01, target: esx-02, method: live, wave: 1, memory_mb: 8192, power_state: "on",
                 source_down: false, downtime: false}]
+      contains:
+        vm:
+          description: The VM to move.
+          type: str
+        source:
+          description: The host it leaves.
+          type: str
+        target:
+          description: The host it goes to.
+          type: str
+        method:
+          description: The first method to try (C(live), C(quick), C(move), C(storage) or C(failover)); the drain
+            modules fall back to the later methods the VM allows.
+          type: str
+        wave:
+          description: The wave the move starts in; a wave starts when the one before has ended.
+          type: int
+        step:
+          description: The rollout step of the move.
+          type: int
+          returned: in whole-rollout plans
+        memory_mb:
+          description: The VM's memory, held on the target from the move's start.
+          type: int
+        power_state:
+          description: The VM's power state (C(on), C(off) or C(suspended)).
+          type: str
+        source_down:
+          description: Whether the source host is down. With C(power_state), the drain modules use it to tell
+            whether a fallback method stops the guest too.
+          type: bool
+        downtime:
+          description: Whether the method stops the running guest (a quick or cold migration).
+          type: bool
     max_hosts_down:
       description: The number of hosts drained together per rollout step that the plan proved, or C(auto).
       type: raw
@@ -179,35 +214,94 @@ plan:
       type: int
       sample: 4
     unplaced:
-      description: VMs that cannot move, each with C(reasons) of C(code) and C(detail).
+      description: VMs that cannot move.
       type: list
       elements: dict
       sample: [{vm: db-1, host: esx-01, reasons: [{code: anti_affinity, detail: "esx-02: already runs ..."}]}]
+      contains:
+        vm:
+          description: The VM.
+          type: str
+        host:
+          description: The host it is on.
+          type: str
+        reasons:
+          description: Why it cannot move.
+          type: list
+          elements: dict
+          contains:
+            code:
+              description: C(insufficient_memory), C(insufficient_vcpu), C(affinity), C(anti_affinity),
+                C(vm_host_rule), C(no_storage_access), C(no_allowed_method), C(busy) or C(budget).
+              type: str
+              sample: anti_affinity
+            detail:
+              description: Where and why, in words.
+              type: str
     skipped:
-      description: VMs left in place on purpose (hold, unmanaged, maintenance, powered off), with C(reason).
+      description: VMs left in place on purpose.
       type: list
       elements: dict
+      sample: [{vm: batch-7, host: esx-01, reason: hold, detail: held VMs never move}]
+      contains:
+        vm:
+          description: The VM.
+          type: str
+        host:
+          description: The host it stays on.
+          type: str
+        reason:
+          description: C(powered_off) (outside O(scope)), C(hold), C(unmanaged) or C(maintenance).
+          type: str
+        detail:
+          description: The reason in words.
+          type: str
     warnings:
       description: Things the operator should know.
       type: list
       elements: str
     hosts_before:
-      description: Per host C(memory_used_mb), C(memory_capacity_mb), C(utilization_percent) before any move.
+      description: Per host, its C(memory_used_mb), C(memory_capacity_mb), C(utilization_percent), C(vcpus_used)
+        and C(state) before any move.
       type: dict
+      sample: {esx-01: {memory_used_mb: 73728, memory_capacity_mb: 262144, utilization_percent: 28.12,
+                        vcpus_used: 0, state: up}}
     hosts_after:
-      description: Per host C(memory_used_mb), C(memory_capacity_mb), C(utilization_percent) after the plan.
+      description: Per host, the same after the plan.
       type: dict
     metrics:
-      description: Counts (moves, waves, migrated_mb, unplaced, should_violations, max_utilization_percent).
+      description: The plan counted.
       type: dict
+      contains:
+        moves:
+          description: Moves planned.
+          type: int
+        waves:
+          description: Waves, all steps together.
+          type: int
+        migrated_mb:
+          description: Memory of the VMs moved.
+          type: int
+        unplaced:
+          description: VMs that cannot move.
+          type: int
+        skipped:
+          description: VMs left in place on purpose.
+          type: int
+        should_violations:
+          description: Should rules the plan breaks.
+          type: int
+        methods:
+          description: Moves per method.
+          type: dict
+          sample: {live: 2, quick: 1}
+        max_utilization_percent:
+          description: The highest memory utilization of any host after the plan.
+          type: float
     rollout:
-      description:
-        - With O(rolling_order), whether every later step can be drained in turn (C(feasible)), per-step
-          summaries, and C(first_failure) naming the first step that cannot and why.
-        - Each step and C(first_failure) carry C(hosts), the hosts drained together, and C(host), the same
-          names joined by a comma.
+      description: Whether every later step of the rollout can be drained in turn.
       type: dict
-      returned: when rolling_order is given
+      returned: when O(rolling_order) is given
       sample:
         feasible: false
         steps_checked: 2
@@ -216,6 +310,62 @@ plan:
           - {step: 2, hosts: [c2, c3], host: "c2, c3", moves: 4, waves: 2, migrated_mb: 32768, feasible: false}
         first_failure: {step: 2, hosts: [c2, c3], host: "c2, c3", unplaced: [],
                         message: "step 2 cannot drain c2, c3: db-1 (insufficient_memory)"}
+      contains:
+        feasible:
+          description: True when every step can be drained.
+          type: bool
+        steps_checked:
+          description: Steps planned, up to the first that cannot be drained.
+          type: int
+        steps:
+          description: One entry per step planned.
+          type: list
+          elements: dict
+          contains:
+            step:
+              description: The step's number.
+              type: int
+            hosts:
+              description: The hosts drained together.
+              type: list
+              elements: str
+            host:
+              description: The same names joined by a comma.
+              type: str
+            moves:
+              description: Moves of the step.
+              type: int
+            waves:
+              description: Waves of the step.
+              type: int
+            migrated_mb:
+              description: Memory the step moves.
+              type: int
+            feasible:
+              description: Whether the step can be drained.
+              type: bool
+        first_failure:
+          description: The first step that cannot be drained; null when every step can.
+          type: dict
+          contains:
+            step:
+              description: The step's number.
+              type: int
+            hosts:
+              description: Its hosts.
+              type: list
+              elements: str
+            host:
+              description: The same names joined by a comma.
+              type: str
+            unplaced:
+              description: The VMs that cannot move, as in RV(plan.unplaced).
+              type: list
+              elements: dict
+            message:
+              description: Which step cannot drain which hosts, and why.
+              type: str
+              sample: "step 2 cannot drain c2, c3: db-1 (insufficient_memory)"
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import (

@@ -22,13 +22,15 @@ description:
     C(changed=false) the second time. The output depends only on the record.
 author:
   - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.attributes
 attributes:
   check_mode:
     support: full
-    description: Writes nothing; reports whether the files would change.
+    details: Writes nothing; reports whether the files would change.
   diff_mode:
     support: none
-    description: The report files are generated; compare the JSON documents instead.
+    details: The report files are generated; compare the JSON documents instead.
 options:
   path:
     description: Directory the report is written to; created when missing.

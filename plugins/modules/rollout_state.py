@@ -30,13 +30,16 @@ description:
     to the cluster, so every op returns C(changed=false), and a re-run of a finished rollout reports no change.
 author:
   - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - vmfleet.maintenance.attributes
 attributes:
   check_mode:
     support: full
-    description: Validates and checks the lock; writes nothing. O(op=close) returns the summary of the planned record.
+    details: Validates the inputs and checks the lock; writes nothing. O(op=close) returns the summary of the
+      planned record.
   diff_mode:
     support: none
-    description: The record is the report.
+    details: The record is the report.
 options:
   op:
     description:
@@ -215,9 +218,11 @@ taken_out:
   type: list
   elements: str
 pending_jobs:
-  description: Per host, the drain job an earlier invocation started (C(results_file), C(progress_file)).
+  description: Per host, the drain job an earlier invocation started - its C(results_file) and C(progress_file).
   returned: op=start
   type: dict
+  sample: {compute-1: {results_file: /root/.ansible_async/j123.456,
+                       progress_file: /root/.vmfleet/overcloud/20261203/drains/compute-1.json}}
 rolling_order:
   description: The order recorded by an earlier invocation of this run (empty for a new run).
   returned: op=start
@@ -228,9 +233,28 @@ holds:
   returned: op=start
   type: dict
 lock:
-  description: This run's lock (C(run_id), C(controller), C(pid), C(started)).
+  description: This run's lock, as C(<state_dir>/<cluster>/lock.json) holds it.
   returned: op=start
   type: dict
+  contains:
+    run_id:
+      description: The run's id.
+      type: str
+      sample: "20261203"
+    controller:
+      description: The controller the run is on.
+      type: str
+      sample: ansible-ctl-1
+    pid:
+      description: The process that holds the lock.
+      type: int
+      sample: 41872
+    pid_start_ticks:
+      description: When that process started (clock ticks since boot), so a reused PID is not taken for the holder.
+      type: int
+    started:
+      description: When the run took the lock.
+      type: str
 lock_note:
   description: What happened to a stale lock (taken over by a resume, or broken), else null.
   returned: op=start

@@ -36,13 +36,9 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
-attributes:
-  check_mode:
-    support: full
-    description: Read only.
-  diff_mode:
-    support: none
-    description: Read only.
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.READ_ONLY
+  - vmfleet.maintenance.attributes.VSPHERE
 options:
   cluster:
     description: The cluster to read; without it, O(hosts) or every host of the vCenter.
@@ -74,54 +70,168 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hosts:
-  description:
-    - ESXi hosts in the core's shape.
-    - C(ip) is the host's management address as vCenter reports it - the IPv4 address of the VMkernel adapter
-      selected for the C(management) service (C(config.virtualNicManagerInfo)), else of C(vmk0) - or null; the
-      placement core does not use it (the rolling update matches hosts to inventory hosts with it).
+  description: The ESXi hosts, as O(vmfleet.maintenance.placement_plan#module:hosts) takes them.
   returned: always
   type: list
   elements: dict
-  sample: [{name: esx-01, memory_mb: 65536, reserved_memory_mb: 0, vcpus: 0, state: up,
-            storage: [esx-01-local, shared-ds], ip: 10.0.0.11}]
+  contains:
+    name:
+      description: The host's name in vCenter.
+      type: str
+      sample: esx-01
+    memory_mb:
+      description: The host's physical memory (1 when vCenter does not know it).
+      type: float
+      sample: 65536
+    reserved_memory_mb:
+      description: The memory reservation of the host's system resource pool (what the VMkernel keeps back) when
+        vCenter reports it, plus the failover capacity vSphere HA admission control keeps back on the host (see
+        RV(details.hosts)).
+      type: float
+      sample: 0
+    vcpus:
+      description: Always 0 (vSphere does not admission-check vCPUs).
+      type: float
+    storage:
+      description: The datastores the host mounts.
+      type: list
+      elements: str
+      sample: [esx-01-local, shared-ds]
+    state:
+      description: C(down) unless the host is connected, C(maintenance) in maintenance mode, else C(up).
+      type: str
+      sample: up
+    ip:
+      description: The host's management address as vCenter reports it - the IPv4 address of the VMkernel adapter
+        selected for the C(management) service (C(config.virtualNicManagerInfo)), else of C(vmk0) - or null. The
+        placement core does not use it; the rolling update matches hosts to inventory hosts with it.
+      type: str
+      sample: 10.0.0.11
 vms:
-  description: VMs registered on the hosts, in the core's shape.
+  description: The VMs registered on the hosts (vCLS agent VMs apart), as
+    O(vmfleet.maintenance.placement_plan#module:vms) takes them.
   returned: always
   type: list
   elements: dict
-  sample: [{name: app-iso, host: esx-01, memory_mb: 2048, vcpus: 2, power_state: "on",
-            storage: [esx-01-local, shared-ds], methods: [live],
-            methods_reason: "connected CD/DVD drive 1 is backed by [esx-01-local] iso/tools.iso, which only esx-01 mounts: ..."}]
+  contains:
+    name:
+      description: The VM's name.
+      type: str
+      sample: app-iso
+    host:
+      description: The host it is registered on.
+      type: str
+      sample: esx-01
+    memory_mb:
+      description: Its configured memory.
+      type: float
+      sample: 2048
+    vcpus:
+      description: Its virtual CPUs.
+      type: float
+      sample: 2
+    power_state:
+      description: C(on), C(off) or C(suspended).
+      type: str
+      sample: "on"
+    storage:
+      description: The datastores of the VM's files and, for a running VM, of a connected ISO.
+      type: list
+      elements: str
+      sample: [esx-01-local, shared-ds]
+    methods:
+      description: How it may move - a running VM C(live) (vMotion) and C(storage) (vMotion with Storage vMotion);
+        a powered-off or suspended VM C(move) (cold migration) and C(storage) (with its files). Narrowed by a
+        connected CD/DVD drive that another host cannot reach; empty for a VM vCenter has no configuration for.
+      type: list
+      elements: str
+      sample: [live]
+    methods_reason:
+      description: Why C(methods) is narrowed.
+      type: str
+      returned: when C(methods) is narrowed
+      sample: "connected CD/DVD drive 1 is backed by [esx-01-local] iso/tools.iso, which only esx-01 mounts: ..."
 rules:
-  description: DRS rules in the core's shape.
+  description: The cluster's DRS rules, as O(vmfleet.maintenance.placement_plan#module:rules) takes them.
   returned: always
   type: list
   elements: dict
-  sample: [{name: web-spread, kind: anti_affinity, vms: [web-01, web-02], strength: should}]
+  contains:
+    name:
+      description: The rule's name in vCenter.
+      type: str
+      sample: web-spread
+    kind:
+      description: C(affinity), C(anti_affinity) (VM-VM rules), C(vm_host) ("must/should run on") or
+        C(vm_anti_host) ("must/should not run on").
+      type: str
+      sample: anti_affinity
+    strength:
+      description: C(must) for a mandatory rule, else C(should).
+      type: str
+      sample: should
+    vms:
+      description: The rule's VMs in scope.
+      type: list
+      elements: str
+      sample: [web-01, web-02]
+    hosts:
+      description: With C(vm_host) and C(vm_anti_host), the rule's hosts in scope.
+      type: list
+      elements: str
 agent_vms:
-  description: vCLS agent VMs on the hosts - C(name), C(host), C(power_state) and C(treatment) (how the
-    collection treats them).
+  description: The vCLS agent VMs on the hosts - never planned, never counted as blocking maintenance mode.
   returned: always
   type: list
   elements: dict
-  sample: [{name: "vCLS-4c1d8a3e", host: esx-01, power_state: poweredOn,
-            treatment: "vSphere Cluster Services agent VM: not planned and not counted as blocking maintenance mode; ..."}]
+  contains:
+    name:
+      description: The agent VM's name.
+      type: str
+      sample: vCLS-4c1d8a3e
+    host:
+      description: The host it runs on.
+      type: str
+      sample: esx-01
+    power_state:
+      description: Its power state as vSphere names it.
+      type: str
+      sample: poweredOn
+    treatment:
+      description: How the collection treats it.
+      type: str
+      sample: "vSphere Cluster Services agent VM: not planned and not counted as blocking maintenance mode; ..."
 skipped_rules:
-  description: DRS rules left out, each with C(name) and C(reason).
+  description: DRS rules left out - disabled, with too few members in scope, or not placement rules.
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: The rule's name in vCenter.
+      type: str
+    reason:
+      description: Why it was left out.
+      type: str
+      sample: disabled
 details:
-  description:
-    - C(hosts) - per host its C(cluster), C(connection_state), C(in_maintenance_mode), C(cpu_cores), C(cpu_mhz),
-      C(datastores) and C(ha_reserved_memory_mb) (the part of C(reserved_memory_mb) HA keeps back).
-    - C(clusters) - per cluster C(drs) (C(enabled), C(behavior) - fullyAutomated, partiallyAutomated or manual)
-      and C(ha) (C(enabled), C(admission_control), C(policy) - none, percentage, slots or failover_hosts -,
-      C(memory_percent), C(auto_compute), C(failover_level), C(failover_hosts), C(summary)).
-    - C(vms) - per VM its C(power_state) as vSphere names it, C(cpus), C(template), C(datastores) and C(cdroms)
-      (C(label), C(backing) C(iso)/C(client)/C(host_device), C(iso), C(host_device), C(connected)).
+  description: What vCenter reports that the placement core does not use.
   returned: always
   type: dict
+  contains:
+    hosts:
+      description: Per host name, its C(cluster), C(connection_state), C(in_maintenance_mode), C(cpu_cores),
+        C(cpu_mhz), C(datastores) and C(ha_reserved_memory_mb) (the part of C(reserved_memory_mb) HA keeps back).
+      type: dict
+    clusters:
+      description: Per cluster name, C(drs) (C(enabled), C(behavior) - fullyAutomated, partiallyAutomated or
+        manual) and C(ha) (C(enabled), C(admission_control), C(policy) - none, percentage, slots or
+        failover_hosts -, C(memory_percent), C(auto_compute), C(failover_level), C(failover_hosts), C(summary)).
+      type: dict
+    vms:
+      description: Per VM name, its C(power_state) as vSphere names it, C(cpus), C(template), C(datastores) and
+        C(cdroms) (C(label), C(backing) C(iso)/C(client)/C(host_device), C(iso), C(host_device), C(connected)).
+      type: dict
 count_powered_off:
   description: Always false for vSphere (a powered-off VM holds no host memory).
   returned: always

@@ -13,7 +13,7 @@ short_description: Keep a fully automated DRS from moving VMs while a host of it
 version_added: 0.1.0
 description:
   - With DRS enabled and fully automated, vCenter migrates VMs on its own - it may move VMs back onto the host
-    being drained, or evacuate it its own way when it enters maintenance mode.
+    being drained, or drain it its own way when it enters maintenance mode.
   - O(state=held) sets the default automation level of the cluster of O(host) to partially automated (DRS then
     only recommends) when it is fully automated, and returns in RV(drs) what it changed. With DRS disabled,
     partially automated or manual, nothing changes. Per-VM overrides, DRS rules and VM/host groups are not
@@ -25,13 +25,14 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Reports what would change and changes nothing.
   diff_mode:
     support: full
-    description: The cluster's default DRS automation level before and after.
+    details: Shows the cluster's default DRS automation level before and after.
 options:
   host:
     description: The ESXi host being drained (its cluster is the one changed), by its name in vCenter.
@@ -69,16 +70,39 @@ EXAMPLES = r'''
 
 RETURN = r'''
 drs:
-  description: C(cluster), C(enabled) (DRS on), C(before) and C(after) (default automation level - fullyAutomated,
-    partiallyAutomated or manual); with O(state=released) C(before) is the level found and C(after) the one left.
+  description: What the hold found and left; pass it as O(held) to release the hold.
   returned: always
   type: dict
-  sample: {cluster: Cluster-A, enabled: true, before: fullyAutomated, after: partiallyAutomated}
+  contains:
+    cluster:
+      description: The cluster of O(host).
+      type: str
+      sample: Cluster-A
+    enabled:
+      description: Whether DRS is on.
+      type: bool
+      sample: true
+    before:
+      description: The default automation level found - C(fullyAutomated), C(partiallyAutomated) or C(manual).
+      type: str
+      sample: fullyAutomated
+    after:
+      description: The level left by the task (as it would be, in check mode).
+      type: str
+      sample: partiallyAutomated
 left_behind:
-  description: With O(state=released), C(what) was not restored and C(why); null when nothing was left behind.
+  description: With O(state=released), what was not restored and why; null when nothing was left behind.
   returned: always
   type: dict
-  sample: {what: "DRS automation level of cluster Cluster-A", why: "DRS of cluster Cluster-A is manual, not ..."}
+  contains:
+    what:
+      description: The setting not restored.
+      type: str
+      sample: DRS automation level of cluster Cluster-A
+    why:
+      description: Why it was left as it is.
+      type: str
+      sample: "DRS of cluster Cluster-A is manual, not ..."
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import (

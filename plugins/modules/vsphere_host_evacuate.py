@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: vsphere_host_evacuate
-short_description: Empty an ESXi host by a capacity-safe plan and put it in maintenance mode
+short_description: Drain an ESXi host by a capacity-safe plan and put it in maintenance mode
 version_added: 0.1.0
 description:
   - Moves every VM in scope off O(host) following a placement plan, wave by wave, per VM in the canonical
@@ -37,16 +37,18 @@ author:
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
   - vmfleet.maintenance.drain
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Returns the plan and whether maintenance mode would change; moves nothing.
+    details: Returns the plan and whether maintenance mode would change; moves nothing.
   diff_mode:
     support: none
-    description: The per-VM results and RV(in_maintenance_mode) say what changed.
+    details: RV(results) (per VM) and RV(in_maintenance_mode) say what changed.
 options:
   host:
-    description: The ESXi host to empty, by its name in vCenter.
+    description: The ESXi host to drain, by its name in vCenter.
     type: str
     required: true
   maintenance_mode:
@@ -68,7 +70,7 @@ EXAMPLES = r'''
     cluster: Cluster-A
     fix: true
 
-- name: Empty esx-01 and put it in maintenance mode
+- name: Drain esx-01 and put it in maintenance mode
   vmfleet.maintenance.vsphere_host_evacuate:
     hostname: vcenter.example.com
     username: administrator@vsphere.local
@@ -85,37 +87,155 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The plan carried out (see M(vmfleet.maintenance.placement_plan)); null with O(maintenance_mode=exit)
-    and no O(plan).
+  description: The plan carried out, as RV(vmfleet.maintenance.placement_plan#module:plan) returns it; null with
+    O(maintenance_mode=exit) and no O(plan).
   returned: always
   type: dict
 results:
-  description: Per VM C(vm), C(source), C(target), C(method) used, C(attempts), C(duration_seconds),
-    C(final_host), C(status) (moved, failed, in_flight or not_started), C(downtime) (the methods used stopped the
-    VM) and C(error) (the vSphere fault and what to fix); an attempt that rode through an API outage carries
-    C(interruptions) and C(interrupted_seconds).
+  description: One entry per VM moved or to move, in the order the moves were planned.
   returned: always
   type: list
   elements: dict
-  sample: [{vm: web-01, source: esx-01, target: esx-03, method: live, status: moved,
-            attempts: [{method: live}], duration_seconds: 12.4, final_host: esx-03, error: null}]
+  contains:
+    vm:
+      description: The VM.
+      type: str
+      sample: web-01
+    source:
+      description: The host it left, or was to leave.
+      type: str
+      sample: esx-01
+    target:
+      description: The host it was sent to (after a re-plan, the new one).
+      type: str
+      sample: esx-03
+    wave:
+      description: The plan's wave of the move.
+      type: int
+      sample: 1
+    method:
+      description: The method that moved it (C(live) for vMotion, C(move) for a cold migration, C(storage) with the VM's files), or null when none did.
+      type: str
+      sample: live
+    attempts:
+      description: Each method tried, in order.
+      type: list
+      elements: dict
+      sample: [{method: live}]
+      contains:
+        method:
+          description: The method tried.
+          type: str
+        error:
+          description: Why it failed, when it did.
+          type: str
+        target:
+          description: With C(replanned), the host the move now heads for.
+          type: str
+        replanned:
+          description: Why this attempt goes to another host than the one before (vCenter refused the target).
+          type: str
+        replan:
+          description: What re-planning found after a refusal - the new host, or why there is none.
+          type: str
+        stalled:
+          description: How a live migration stopped progressing (see O(stall_seconds)).
+          type: str
+        action:
+          description: What was done about the stall - C(force_complete) or C(abort) (see O(on_stall)).
+          type: str
+        action_error:
+          description: Why forcing the migration to complete failed, when it did.
+          type: str
+        interruptions:
+          description: Outages of the vSphere API the attempt rode through.
+          type: int
+        interrupted_seconds:
+          description: How long those outages lasted.
+          type: float
+    memory_mb:
+      description: The memory the move carries.
+      type: float
+      sample: 4096
+    duration_seconds:
+      description: From the first attempt's start to the end; 0 when it never started.
+      type: float
+      sample: 12.4
+    final_host:
+      description: Where the VM is at the end; null when the vSphere API stopped answering before that could be
+        read.
+      type: str
+      sample: esx-03
+    status:
+      description: C(moved), C(failed), C(in_flight) (the drain stopped while the move ran; it may still finish) or
+        C(not_started).
+      type: str
+      sample: moved
+    downtime:
+      description: Whether a method carried out stopped the running guest (a cold or quick migration, or a live one
+        that fell back to one).
+      type: bool
+      sample: false
+    error:
+      description: Null, or what went wrong (the vSphere fault and what to fix).
+      type: str
+    planned_target:
+      description: The plan's target; differs from RV(results[].target) when a refusal re-planned the move.
+      type: str
+      sample: esx-03
 agent_vms:
-  description: vCLS agent VMs on the host, each with C(name), C(host), C(power_state) and C(treatment); empty with
+  description: The vCLS agent VMs on the host (vCenter stops or moves them itself); empty with
     O(maintenance_mode=exit) and no O(plan).
   returned: always
   type: list
   elements: dict
+  contains:
+    name:
+      description: The agent VM's name.
+      type: str
+      sample: vCLS-4c1d8a3e
+    host:
+      description: The host it runs on.
+      type: str
+      sample: esx-01
+    power_state:
+      description: Its power state as vSphere names it.
+      type: str
+      sample: poweredOn
+    treatment:
+      description: How the collection treats it.
+      type: str
 drs:
-  description: DRS of the host's cluster - C(cluster), C(enabled) and C(behavior) (fullyAutomated,
-    partiallyAutomated or manual); null for a standalone host.
+  description: DRS of the host's cluster; null for a standalone host.
   returned: always
   type: dict
-  sample: {cluster: Cluster-A, enabled: true, behavior: partiallyAutomated}
+  contains:
+    cluster:
+      description: The cluster's name.
+      type: str
+      sample: Cluster-A
+    enabled:
+      description: Whether DRS is on.
+      type: bool
+      sample: true
+    behavior:
+      description: The default automation level - C(fullyAutomated), C(partiallyAutomated) or C(manual).
+      type: str
+      sample: partiallyAutomated
 in_maintenance_mode:
-  description: Whether the host was in maintenance mode C(before) and is C(after) (as it would be in check mode).
+  description: Whether the host was in maintenance mode before the task and is after it (as it would be, in check
+    mode).
   returned: always
   type: dict
-  sample: {before: false, after: true}
+  contains:
+    before:
+      description: Before the task.
+      type: bool
+      sample: false
+    after:
+      description: After the task.
+      type: bool
+      sample: true
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.module import (

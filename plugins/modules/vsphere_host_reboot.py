@@ -18,7 +18,7 @@ description:
     that the host rebooted.
   - A reboot is an action, not a state - every run that reboots the host reports a change.
   - vCenter refuses to reboot a host that is not in maintenance mode (C(InvalidState)) unless O(force=true);
-    the module refuses it the same way before calling vCenter, naming the host, and nothing is changed. Empty
+    the module refuses it the same way before calling vCenter, naming the host, and nothing is changed. Drain
     the host and put it in maintenance mode first (M(vmfleet.maintenance.vsphere_host_evacuate)). With
     O(force=true) the host reboots with whatever still runs on it.
   - A host that is not connected, or whose C(capability.rebootSupported) is false, is refused too.
@@ -30,16 +30,19 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Says whether the host would be rebooted (or why vCenter would refuse); nothing is done.
+    details: Says whether the host would be rebooted (or why vCenter would refuse); nothing is done.
   diff_mode:
     support: none
-    description: RV(boot_time_before) and RV(boot_time_after) say what changed.
+    details: RV(boot_time_before) and RV(boot_time_after) say what changed.
   idempotent:
+    description: Running the task again with the same options changes nothing.
     support: none
-    description: Every run reboots the host again.
+    details: A reboot is an action, not a state; every run reboots the host again.
 options:
   host:
     description: The ESXi host to reboot, by its name in vCenter.
@@ -67,7 +70,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Empty esx-01 and put it in maintenance mode
+- name: Drain esx-01 and put it in maintenance mode
   vmfleet.maintenance.vsphere_host_evacuate:
     hostname: vcenter.example.com
     username: administrator@vsphere.local

@@ -40,13 +40,15 @@ author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.vmware
+  - vmfleet.maintenance.attributes
+  - vmfleet.maintenance.attributes.VSPHERE
 attributes:
   check_mode:
     support: full
-    description: Reports the findings and whether O(fix=true) would change anything, and changes nothing.
+    details: Reports the findings and whether O(fix=true) would change anything, and changes nothing.
   diff_mode:
     support: full
-    description: Shows each setting the fix changes (C(Migrate.Enabled), the vMotion VMkernel adapters, the CD/DVD
+    details: Shows each setting the fix changes (C(Migrate.Enabled), the vMotion VMkernel adapters, the CD/DVD
       drive's backing) before and after.
 options:
   cluster:
@@ -108,35 +110,89 @@ EXAMPLES = r'''
 
 RETURN = r'''
 findings:
-  description:
-    - One per problem - C(code), C(severity) (error, warning or info), C(hosts) and C(vms) affected, C(message),
-      C(fix) (what to do), C(fixable) (O(fix=true) repairs it), C(fixed) and C(details).
-    - C(details) by code - C(VMOTION_VMK_NOT_ENABLED) C(vmk) (the adapter to enable) and C(selected);
-      C(MIGRATE_DISABLED) C(setting) and C(value); C(CDROM_LOCAL_ISO) C(device), C(iso), C(datastore),
-      C(blind_hosts); C(CDROM_HOST_DEVICE) C(device), C(host_device), C(blind_hosts); C(CLOCK_SKEW)
-      C(skew_seconds) and C(ntp_servers); C(VMOTION_NETWORK_UNVERIFIED) C(commands) (C(from), C(to), C(vmkping),
-      C(nc) - null for an adapter on the vMotion TCP/IP stack).
+  description: One per problem found.
   returned: always
   type: list
   elements: dict
   sample: [{code: MIGRATE_DISABLED, severity: error, hosts: [esx-03], vms: [], fixable: true, fixed: true,
             message: "esx-03: advanced setting Migrate.Enabled = 0, so every vMotion to or from it stalls at 20% and fails",
             fix: "set Migrate.Enabled back to 1 on esx-03 ...", details: {setting: Migrate.Enabled, value: 0}}]
+  contains:
+    code:
+      description: What the problem is, one of the codes in the module's description.
+      type: str
+      sample: MIGRATE_DISABLED
+    severity:
+      description: C(error) (vMotion fails), C(warning) or C(info).
+      type: str
+      sample: error
+    hosts:
+      description: The hosts affected.
+      type: list
+      elements: str
+      sample: [esx-03]
+    vms:
+      description: The VMs affected.
+      type: list
+      elements: str
+    message:
+      description: What is wrong, where.
+      type: str
+    fix:
+      description: What to do about it.
+      type: str
+    fixable:
+      description: Whether O(fix=true) repairs it.
+      type: bool
+    fixed:
+      description: Whether this run repaired it (or would, in check mode).
+      type: bool
+    details:
+      description:
+        - What the check read, by code.
+        - C(VMOTION_VMK_NOT_ENABLED) - C(vmk) (the adapter to enable) and C(selected).
+        - C(MIGRATE_DISABLED) - C(setting) and C(value).
+        - C(CDROM_LOCAL_ISO) - C(device), C(iso), C(datastore) and C(blind_hosts) (the hosts that cannot see it).
+        - C(CDROM_HOST_DEVICE) - C(device), C(host_device) and C(blind_hosts).
+        - C(CLOCK_SKEW) - C(skew_seconds) and C(ntp_servers).
+        - C(VMOTION_NETWORK_UNVERIFIED) - C(commands), each with C(from), C(to), C(vmkping) and C(nc) (null for an
+          adapter on the vMotion TCP/IP stack).
+      type: dict
 ready:
   description: True when no error finding is left unfixed.
   returned: always
   type: bool
 summary:
-  description: Number of findings per severity, and how many were fixed.
+  description: The findings counted.
   returned: always
   type: dict
-  sample: {error: 3, warning: 1, info: 1, fixed: 3}
+  contains:
+    error:
+      description: Error findings.
+      type: int
+      sample: 3
+    warning:
+      description: Warning findings.
+      type: int
+      sample: 1
+    info:
+      description: Information findings.
+      type: int
+      sample: 1
+    fixed:
+      description: Findings this run repaired.
+      type: int
+      sample: 3
 details:
-  description: Per host in scope (under C(hosts)) what was read - C(connection_state), C(in_maintenance_mode),
-    C(migrate_enabled), C(vmknics) (C(device), C(portgroup), C(ip), C(netstack)), C(vmotion_vmks),
-    C(management_vmks), C(clock_offset_seconds) (to vCenter's clock) and C(ntp_servers).
+  description: What was read.
   returned: always
   type: dict
+  contains:
+    hosts:
+      description: Per host in scope, its C(connection_state), C(in_maintenance_mode), C(migrate_enabled),
+        C(vmknics) (C(device), C(portgroup), C(ip), C(netstack)), C(vmotion_vmks), C(management_vmks),
+        C(clock_offset_seconds) (to vCenter's clock) and C(ntp_servers).
+      type: dict
 '''
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.vsphere.base import VmwareModule, wait_for_task

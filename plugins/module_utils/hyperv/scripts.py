@@ -155,7 +155,7 @@ def migration_events(ids, logs, since, max_events):
 
 
 # ---------------------------------------------------------------------------------------------
-# VM network adapters (protected network, seed 001)
+# VM network adapters (protected network: ClusterMonitored)
 
 
 ADAPTER_FIELDS = "@{n=$_.Name; sw=$_.SwitchName; mac=$_.MacAddress; cm=[bool]$_.ClusterMonitored}"

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Failback: bring VMs home to a host that is back, only where capacity allows.
 
-Unlike a blind failback (seed 000), a VM returns only if its home has room at the moment its wave
-starts, no must-rule breaks, and the next host of the rolling order can still be drained after it.
+Unlike CAU's blind failback (every VM home at once, memory or not), a VM returns only if its home
+has room at the moment its wave starts, no must-rule breaks, and the next host of the rolling
+order can still be drained after it.
 """
 
 from __future__ import absolute_import, division, print_function

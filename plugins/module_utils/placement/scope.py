@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Which VMs of an evacuated host move, which are left alone, and what that does to the result.
+"""Which VMs of a drained host move, which are left alone, and what that does to the result.
 
-The result rules follow the evacuation practice of seed 004, in this precedence: a held VM and an
-unmanaged VM have no effect, a VM in maintenance gives a warning, a busy VM makes the drain fail.
+The result rules follow common practice for emptying a host (SigmaSystemCenter's, for one), in this
+precedence: a held VM and an unmanaged VM have no effect, a VM in maintenance gives a warning, a
+busy VM makes the drain fail.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -184,7 +184,7 @@ def check_connection(hosts):
 
 
 def check_vmotion_vmk(hosts, wanted=None):
-    """Seed-003 case 1: no VMkernel adapter has the vMotion service (or not the one named)."""
+    """No VMkernel adapter has the vMotion service (or not the one named)."""
     found = []
     for host in hosts:
         if host["connection_state"] != "connected":
@@ -212,7 +212,7 @@ def check_vmotion_vmk(hosts, wanted=None):
 
 
 def check_migrate_enabled(hosts):
-    """Seed-003 case 3: Migrate.Enabled = 0, often left behind by backup software that failed mid-job."""
+    """Migrate.Enabled = 0, often left behind by backup software that failed mid-job."""
     return [finding("MIGRATE_DISABLED", "error",
                     "%s: advanced setting %s = %s, so every vMotion to or from it stalls at 20%% and fails"
                     % (h["name"], MIGRATE_ENABLED, h["migrate_enabled"]),
@@ -223,7 +223,7 @@ def check_migrate_enabled(hosts):
 
 
 def check_cdrom_local_iso(vms, mounts, peers):
-    """Seed-003 case 2: a connected CD/DVD drive backed by an ISO some other host cannot see."""
+    """A connected CD/DVD drive backed by an ISO some other host cannot see."""
     found = []
     for vm in vms:
         for cdrom in local_isos(vm, mounts, peers):
@@ -254,7 +254,7 @@ def host_device_finding(vm, cdrom):
 
 
 def check_clock_skew(hosts, peers, max_skew_seconds):
-    """Seed-003 case 4 (a warning): a host clock further than max_skew_seconds from the median of the hosts."""
+    """A host clock further than max_skew_seconds from the median of the hosts (a warning)."""
     offsets = sorted(h["clock_offset_seconds"] for h in peers if h["clock_offset_seconds"] is not None)
     if not offsets:
         return []
@@ -282,7 +282,7 @@ def check_clock_skew(hosts, peers, max_skew_seconds):
 
 
 def check_vmotion_network(hosts, peers, wanted=None):
-    """Seed-003 case 5: the API cannot see whether vMotion traffic passes; say what to test, host by host."""
+    """The API cannot see whether vMotion traffic passes; say what to test, host by host."""
     address = {}
     for host in peers:
         vmks = host["vmotion_vmks"] or [v for v in [vmotion_vmk_for(host, wanted)] if v]

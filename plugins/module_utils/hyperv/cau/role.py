@@ -189,8 +189,8 @@ def schedule_set(settings):
 
 
 def cau_arguments(before, after, create, release=None):
-    """Set-CauClusterRole's values (CAU name -> value): every setting that has a value after the change - the seed's
-    rule, current settings passed along with the new ones - and empty values for the ones cleared. Only the
+    """Set-CauClusterRole's values (CAU name -> value): every setting that has a value after the change - current
+    settings passed along with the new ones, so none is reset - and empty values for the ones cleared. Only the
     schedule parameters of one parameter set go (Weekly, MonthlyDayOfWeek or Once), and never a parameter the
     release's cmdlets do not have."""
     values = {}

@@ -129,7 +129,7 @@ WAIT_HEADER = "# Written by vmfleet.maintenance.cau_wait_script (%s): keeps CAU'
 
 
 def sleep_wait_script(seconds):
-    """Seed 000's cure 2: a fixed wait between nodes."""
+    """A fixed wait between nodes, so CAU's failback ends before the next node's drain starts."""
     return "\r\n".join([WAIT_HEADER % "sleep", "Start-Sleep -Seconds %d" % seconds, ""])
 
 

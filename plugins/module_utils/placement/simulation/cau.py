@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cluster-Aware Updating as seed 000 describes it, with its failback modes.
+"""Cluster-Aware Updating as Microsoft's support describes it on a Hyper-V cluster, with its failback modes.
 
 - The drain picks, when each migration starts, the up node with the most free memory (not the
   draining node, not one updating); it waits while that node has no free incoming slot or no room,

@@ -4,12 +4,12 @@
 """What-if of a rolling update: a deterministic discrete-event simulation of each strategy.
 
 `simulate(hosts, vms, rules, rolling_order, ...)` takes the core's plain dicts and compares
-Cluster-Aware Updating's failback modes (seed 000) with our planned rollout:
+Cluster-Aware Updating's failback modes with our planned rollout:
 
 - `cau_immediate`: drain by most free memory, immediate blind failback racing the next drain.
 - `cau_no_failback`: FailbackMode NoFailback.
 - `cau_sleep`: immediate failback plus a wait before each next drain (default 1.5 x the longest
-  drain measured in a no-failback pass, the seed's rule).
+  drain measured in a no-failback pass, as Microsoft's support advises).
 - `vmfleet`: the core's whole-rollout plan (`make_plan(..., rolling_order=...)`), one host at a
   time, executed under continuous capacity; no migration ever fails.
 - `vmfleet_fixed`: the same with `max_hosts_down` hosts out of service per step (groups of k along
@@ -116,7 +116,7 @@ def run_planned(context, plan):
 
 
 def measured_sleep(context):
-    """The seed's rule: 1.5 x the drain time of the busiest node, measured without failback."""
+    """Microsoft's advice for the wait: 1.5 x the drain time of the busiest node, measured without failback."""
     rollout = cau_rollout(context, failback=False, sleep_seconds=0.0)
     return SLEEP_FACTOR * max(rollout.drain_seconds.values() or [0.0])
 
