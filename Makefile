@@ -11,12 +11,15 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export PY_COLORS := 0
 
-.PHONY: help venv collection test units integration faults molecule sanity lint docs bench demo clean realnova-stack realnova-stop realnova-test
+.PHONY: help venv collection test units integration faults molecule sanity lint docs bench demo clean realnova-stack realnova-stop realnova-test \
+	tarball ee-context changelog-lint packaging
 
 help:
 	@echo "make demo   - the rolling update on embedded mock hosts"
 	@echo "make test   - everything CI checks (unit, module, mock, real nova, fault suite, sanity, lint, docs)"
 	@echo "make bench  - the placement benchmark"
+	@echo "make tarball    - the collection tarball users install, in build/"
+	@echo "make ee-context - the execution environment's build context, in build/ee (podman build -t vmfleet-ee build/ee)"
 
 # pywinrm's kerberos extra builds pykerberos from source: it needs MIT Kerberos' headers (krb5-config), a C compiler
 # and Python's headers. Installed with apt-get when missing (as root, Debian; the same list is bindep.txt).
@@ -82,7 +85,30 @@ lint: collection
 docs: collection
 	tools/docs_lint.sh
 
-test: units integration realnova-test faults molecule sanity lint docs
+# The collection as users get it: the tarball (build/vmfleet-maintenance-<version>.tar.gz, what requirements.yml and
+# execution-environment.yml install), and ansible-builder's build context for the execution environment.
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := build/vmfleet-maintenance-$(VERSION).tar.gz
+EE_CONTEXT := build/ee
+
+tarball: $(STAMP)
+	@mkdir -p build
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+ee-context: tarball
+	rm -rf $(EE_CONTEXT)
+	$(BIN)/ansible-builder create --file execution-environment.yml --context $(EE_CONTEXT) --output-filename Containerfile
+	@for f in Containerfile _build/$(TARBALL) _build/requirements.yml _build/requirements.txt _build/bindep.txt; do \
+	  test -s $(EE_CONTEXT)/$$f || { echo "ee-context: $(EE_CONTEXT)/$$f is missing"; exit 1; }; done
+
+changelog-lint: $(STAMP)
+	$(BIN)/antsibull-changelog lint
+
+# the tarball and the EE context build, the changelog fragments are valid (tests/integration/packaging installs the
+# tarball elsewhere and uses it by FQCN, as part of `make integration`)
+packaging: ee-context changelog-lint
+
+test: units integration realnova-test faults molecule sanity lint docs packaging
 	@echo "make test: all checks passed"
 
 bench: collection
