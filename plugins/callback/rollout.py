@@ -1,0 +1,273 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to vmfleet.maintenance
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: rollout
+type: stdout
+short_description: Ansible's output with a rolling update's progress in place of retry messages
+version_added: 0.2.0
+description:
+  - Ansible's default output, except where a task checks again and again until something is done. A drain
+    watched by M(vmfleet.maintenance.drain_status) shows, at each check, each VM's move that changed (VM,
+    source and target host, method, how far, state) under a tally of the drain; a task marked
+    C(vmfleet_progress=wait_back) shows what it waits for and for how long; other retried tasks say that they
+    check again. None of them prints C(FAILED - RETRYING), since nothing failed.
+  - A debug task marked C(vmfleet_progress=headline) prints its message as a plain line (the rolling update's
+    C(Step k of N) lines).
+  - With O(compact), only what a person watching the rollout needs is shown, one line each, every line led by
+    its cluster (the inventory host) - the messages of debug tasks, the drains, the waits, failures and the
+    recap; task banners and C(ok)/C(changed)/C(skipping) lines are left out. C(make demo) uses it.
+  - Set it with C(stdout_callback = vmfleet.maintenance.rollout) in C(ansible.cfg) or E(ANSIBLE_STDOUT_CALLBACK).
+author:
+  - vmfleet maintainers (@vmfleet)
+extends_documentation_fragment:
+  - default_callback
+  - result_format_callback
+requirements:
+  - set as stdout in configuration
+options:
+  compact:
+    description: One line per event (drain checks, waits, messages, failures) instead of Ansible's full output.
+    type: bool
+    default: false
+    env:
+      - name: VMFLEET_ROLLOUT_COMPACT
+    ini:
+      - section: vmfleet_rollout
+        key: compact
+  compact_interval_seconds:
+    description:
+      - With O(compact), how often a wait or a drain whose moves did not change is shown again.
+    type: int
+    default: 10
+    env:
+      - name: VMFLEET_ROLLOUT_INTERVAL
+    ini:
+      - section: vmfleet_rollout
+        key: compact_interval_seconds
+'''
+
+import time
+
+from ansible import constants as C
+from ansible.plugins.callback.default import CallbackModule as DefaultCallback
+from ansible_collections.vmfleet.maintenance.plugins.plugin_utils.rollout_progress import (
+    MoveTracker, compact_drain_line, drain_heading, drain_outcome, move_lines, waiting_line)
+
+DEBUG_ACTIONS = ("debug", "ansible.builtin.debug", "ansible.legacy.debug")
+
+
+def _parts(result):
+    """(inventory host, task, result dict) of a callback result, on every supported ansible-core."""
+    # pylint: disable=protected-access
+    return (getattr(result, "host", None) or result._host, getattr(result, "task", None) or result._task,
+            getattr(result, "result", None) if hasattr(result, "result") else result._result)
+
+
+def progress_mark(task):
+    """The task's own vmfleet_progress variable (wait_back, headline), not inherited from its role or block."""
+    mark = (getattr(task, "vars", None) or {}).get("vmfleet_progress")
+    return mark if isinstance(mark, str) else None
+
+
+def is_drain_check(payload):
+    """A drain_status result: its moves and whether the drain has finished."""
+    return isinstance(payload.get("moves"), list) and "finished" in payload
+
+
+class CallbackModule(DefaultCallback):
+    """The default output, with drains, waits and headlines of a rollout told in plain lines."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "stdout"
+    CALLBACK_NAME = "vmfleet.maintenance.rollout"
+
+    def __init__(self):
+        super(CallbackModule, self).__init__()
+        self._moves = MoveTracker()
+        self._started = {}
+        self._last_shown = {}
+
+    @property
+    def compact(self):
+        return bool(self.get_option("compact"))
+
+    # --- what this output adds -------------------------------------------------------------------------------
+
+    def _say(self, host, line, color=None):
+        prefix = "[%s] " % host if host else ""
+        self._display.display(prefix + line, color=color)
+
+    def _banner_once(self, task):
+        if not self.compact and self._last_task_banner != task._uuid:  # pylint: disable=protected-access
+            self._print_task_banner(task)
+
+    def _due(self, key, force=False):
+        """True when a repeated line is to be shown: always in full output, every interval when compact."""
+        now = time.time()
+        if force or not self.compact or now - self._last_shown.get(key, 0) >= self.get_option("compact_interval_seconds"):
+            self._last_shown[key] = now
+            return True
+        return False
+
+    def _elapsed(self, host, task):
+        started = self._started.get((host.get_name(), task._uuid))  # pylint: disable=protected-access
+        return time.time() - started if started else 0
+
+    def _drain_key(self, host, task, payload):
+        label = payload.get("_ansible_item_label", payload.get("item"))
+        return (host.get_name(), task._uuid, str(label), payload.get("host"))  # pylint: disable=protected-access
+
+    def _show_drain(self, result, final=False):
+        """A check of a drain: the moves that changed under the drain's tally, or one compact line; its outcome once
+        it has ended."""
+        host, task, payload = _parts(result)
+        moves = payload.get("moves") or []
+        drained = payload.get("host")
+        key = self._drain_key(host, task, payload)
+        changed = self._moves.changed(key, moves)
+        elapsed = payload.get("elapsed_seconds")
+        name = host.get_name()
+        if final:
+            self._moves.forget(key)
+        if not moves and not final:
+            if self._due(key):
+                self._say(name, waiting_line("Wait for the drain to start", self._elapsed(host, task)))
+            return
+        if self.compact:
+            if final and changed:
+                self._say(name, compact_drain_line(drained, moves, changed, elapsed))
+            elif not final and self._due(key, force=bool(changed)):
+                self._say(name, compact_drain_line(drained, moves, changed, elapsed))
+        elif changed or not final:
+            self._banner_once(task)
+            self._say(name, drain_heading(drained, moves, elapsed))
+            for line in move_lines(changed):
+                self._say(name, line)
+        if final and moves:
+            self._say(name, drain_outcome(drained, moves, elapsed),
+                      color=C.COLOR_ERROR if payload.get("failed") else C.COLOR_OK)
+
+    def _show_wait(self, result):
+        host, task, payload = _parts(result)
+        name = host.get_name()
+        if self._due((name, task._uuid)):  # pylint: disable=protected-access
+            self._banner_once(task)
+            self._say(name, waiting_line(result.task_name or task.get_name(), self._elapsed(host, task),
+                                         payload.get("attempts"), payload.get("retries")))
+
+    def _show_message(self, result):
+        """A debug task's message (or variable) as plain lines, led by the cluster unless it ran once for all."""
+        host, task, payload = _parts(result)
+        name = None if task.run_once is True else host.get_name()
+        if "msg" in payload:
+            message = payload["msg"]
+            lines = message if isinstance(message, list) else str(message).splitlines() or [""]
+        else:
+            lines = ["%s: %s" % (k, v) for k, v in payload.items()
+                     if not k.startswith("_") and k not in ("changed", "failed", "skipped")]
+        color = C.COLOR_HIGHLIGHT if progress_mark(task) == "headline" else None
+        for line in lines:
+            self._say(name, str(line), color=color)
+
+    def _show_failure(self, result, item=None):
+        host, task, payload = _parts(result)
+        what = result.task_name or task.get_name()
+        if item is not None:
+            what += " (%s)" % item
+        self._say(host.get_name(), "FAILED: %s: %s" % (what, payload.get("msg") or "see the log"), color=C.COLOR_ERROR)
+
+    def _handle_warnings_of(self, result):
+        handle = getattr(self, "_handle_warnings_and_exception", None)
+        if handle is not None:
+            handle(result)
+        else:
+            self._handle_warnings(_parts(result)[2])
+
+    # --- Ansible's events --------------------------------------------------------------------------------------
+
+    def v2_runner_on_start(self, host, task):
+        self._started[(host.get_name(), task._uuid)] = time.time()  # pylint: disable=protected-access
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_on_start(host, task)
+
+    def v2_runner_retry(self, result):
+        host, task, payload = _parts(result)
+        if is_drain_check(payload):
+            self._show_drain(result)
+        elif progress_mark(task) == "wait_back":
+            self._show_wait(result)
+        elif self._due((host.get_name(), task._uuid)):  # pylint: disable=protected-access
+            self._banner_once(task)
+            self._say(host.get_name(), "%s: not yet, checking again (check %d of %d)" % (
+                result.task_name or task.get_name(), payload.get("attempts", 0), payload.get("retries", 0)))
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        if not self.compact:
+            super(CallbackModule, self).v2_playbook_on_task_start(task, is_conditional)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        if not self.compact:
+            super(CallbackModule, self).v2_playbook_on_handler_task_start(task)
+
+    def v2_playbook_on_include(self, included_file):
+        if not self.compact:
+            super(CallbackModule, self).v2_playbook_on_include(included_file)
+
+    def v2_runner_on_ok(self, result):
+        _host, task, payload = _parts(result)
+        if is_drain_check(payload) and payload.get("finished"):
+            self._show_drain(result, final=True)
+        if progress_mark(task) == "headline" and task.action in DEBUG_ACTIONS:
+            self._banner_once(task)
+            self._show_message(result)
+        elif not self.compact:
+            super(CallbackModule, self).v2_runner_on_ok(result)
+            return
+        elif task.action in DEBUG_ACTIONS and not (task.loop and "results" in payload):
+            self._show_message(result)
+        self._handle_warnings_of(result)
+
+    def v2_runner_item_on_ok(self, result):
+        _host, task, payload = _parts(result)
+        if is_drain_check(payload) and payload.get("finished"):
+            self._show_drain(result, final=True)
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_item_on_ok(result)
+        elif task.action in DEBUG_ACTIONS:
+            self._show_message(result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        _host, task, payload = _parts(result)
+        if is_drain_check(payload):
+            self._show_drain(result, final=True)
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_on_failed(result, ignore_errors)
+        elif not ignore_errors and not (task.loop and "results" in payload):  # a loop's items told their own
+            self._show_failure(result)
+
+    def v2_runner_item_on_failed(self, result):
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_item_on_failed(result)
+        elif not _parts(result)[1].ignore_errors:
+            self._show_failure(result, self._get_item_label(_parts(result)[2]))
+
+    def v2_runner_on_skipped(self, result):
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_on_skipped(result)
+
+    def v2_runner_item_on_skipped(self, result):
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_item_on_skipped(result)
+
+    def v2_runner_on_unreachable(self, result):
+        if not self.compact:
+            super(CallbackModule, self).v2_runner_on_unreachable(result)
+        else:
+            self._say(_parts(result)[0].get_name(), "UNREACHABLE: %s: %s" % (
+                result.task_name, _parts(result)[2].get("msg", "")), color=C.COLOR_UNREACHABLE)
