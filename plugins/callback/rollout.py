@@ -12,16 +12,18 @@ type: stdout
 short_description: Ansible's output with a rolling update's progress in place of retry messages
 version_added: 0.2.0
 description:
-  - Ansible's default output, except where a task checks again and again until something is done. A drain
-    watched by M(vmfleet.maintenance.drain_status) shows, at each check, each VM's move that changed (VM,
-    source and target host, method, how far, state) under a tally of the drain; a task marked
-    C(vmfleet_progress=wait_back) shows what it waits for and for how long; other retried tasks say that they
-    check again. None of them prints C(FAILED - RETRYING), since nothing failed.
+  - Ansible's default output, except where a task checks again and again (C(until)) until something is done.
+    A drain watched by M(vmfleet.maintenance.drain_status) shows, at each check, each VM's move that changed
+    (VM, source and target host, method, how far, state) under a tally of the drain, and its outcome at the end.
+    Another task shows what it waits for, from its name, and for how long - C(Wait until the compute service is
+    up again on compute-1) becomes C(waiting until the compute service is up again on compute-1 (12 s, check 5
+    of 121)). Neither prints C(FAILED - RETRYING) when nothing failed; a check that did fail says so.
   - A debug task marked C(vmfleet_progress=headline) prints its message as a plain line (the rolling update's
     C(Step k of N) lines).
-  - With O(compact), only what a person watching the rollout needs is shown, one line each, every line led by
-    its cluster (the inventory host) - the messages of debug tasks, the drains, the waits, failures and the
-    recap; task banners and C(ok)/C(changed)/C(skipping) lines are left out. C(make demo) uses it.
+  - With O(compact), the screen shows only what a person watching the rollout needs, one line each, every line
+    led by its cluster (the inventory host) - the messages of debug tasks, the drains, the waits, failures and
+    the recap; task banners and C(ok)/C(changed)/C(skipping) lines are left out. Ansible's log file
+    (C(log_path), E(ANSIBLE_LOG_PATH)) then receives the full output. C(make demo) uses it.
   - Set it with C(stdout_callback = vmfleet.maintenance.rollout) in C(ansible.cfg) or E(ANSIBLE_STDOUT_CALLBACK).
 author:
   - vmfleet maintainers (@vmfleet)
@@ -53,9 +55,11 @@ options:
 '''
 
 import time
+from contextlib import contextmanager
 
 from ansible import constants as C
 from ansible.plugins.callback.default import CallbackModule as DefaultCallback
+from ansible.utils.display import Display
 from ansible_collections.vmfleet.maintenance.plugins.plugin_utils.rollout_progress import (
     MoveTracker, compact_drain_line, drain_heading, drain_outcome, move_lines, waiting_line)
 
@@ -80,6 +84,25 @@ def is_drain_check(payload):
     return isinstance(payload.get("moves"), list) and "finished" in payload
 
 
+class _LogOnly:
+    """Ansible's display, writing to the log file only: where the compact output keeps the full one."""
+
+    b_cowsay = None
+
+    def __init__(self, display):
+        self._real = display
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def display(self, msg, color=None, stderr=False, screen_only=False, log_only=False, newline=True, **kwargs):
+        if not screen_only:
+            self._real.display(msg, color=color, stderr=stderr, log_only=True, newline=newline, **kwargs)
+
+    def banner(self, msg, color=None, cows=True):
+        Display.banner(self, msg, color=color, cows=False)
+
+
 class CallbackModule(DefaultCallback):
     """The default output, with drains, waits and headlines of a rollout told in plain lines."""
 
@@ -97,20 +120,33 @@ class CallbackModule(DefaultCallback):
     def compact(self):
         return bool(self.get_option("compact"))
 
-    # --- what this output adds -------------------------------------------------------------------------------
+    @contextmanager
+    def _full_output(self):
+        """Ansible's full output: on screen, or (compact) in the log file alone."""
+        if not self.compact:
+            yield
+            return
+        real = self._display
+        self._display = _LogOnly(real)
+        try:
+            yield
+        finally:
+            self._display = real
 
     def _say(self, host, line, color=None):
+        """A line of this output (compact: on screen only, the log has the full output's)."""
         prefix = "[%s] " % host if host else ""
-        self._display.display(prefix + line, color=color)
+        self._display.display(prefix + line, color=color, screen_only=self.compact and
+                              not isinstance(self._display, _LogOnly))
 
     def _banner_once(self, task):
-        if not self.compact and self._last_task_banner != task._uuid:  # pylint: disable=protected-access
+        if self._last_task_banner != task._uuid:  # pylint: disable=protected-access
             self._print_task_banner(task)
 
-    def _due(self, key, force=False):
-        """True when a repeated line is to be shown: always in full output, every interval when compact."""
+    def _due(self, key, changed=False):
+        """Whether a compact line repeating a wait or a drain is due: at a change, else every interval."""
         now = time.time()
-        if force or not self.compact or now - self._last_shown.get(key, 0) >= self.get_option("compact_interval_seconds"):
+        if changed or now - self._last_shown.get(key, 0) >= self.get_option("compact_interval_seconds"):
             self._last_shown[key] = now
             return True
         return False
@@ -119,47 +155,51 @@ class CallbackModule(DefaultCallback):
         started = self._started.get((host.get_name(), task._uuid))  # pylint: disable=protected-access
         return time.time() - started if started else 0
 
-    def _drain_key(self, host, task, payload):
-        label = payload.get("_ansible_item_label", payload.get("item"))
-        return (host.get_name(), task._uuid, str(label), payload.get("host"))  # pylint: disable=protected-access
+    # --- drains, waits, messages -----------------------------------------------------------------------------
 
     def _show_drain(self, result, final=False):
-        """A check of a drain: the moves that changed under the drain's tally, or one compact line; its outcome once
-        it has ended."""
+        """A check of a drain: the moves that changed under the drain's tally (compact: one line), and the drain's
+        outcome once it has ended."""
         host, task, payload = _parts(result)
-        moves = payload.get("moves") or []
-        drained = payload.get("host")
-        key = self._drain_key(host, task, payload)
+        name, moves, drained, elapsed = host.get_name(), payload.get("moves") or [], payload.get("host"), \
+            payload.get("elapsed_seconds")
+        key = (name, task._uuid, str(payload.get("_ansible_item_label", payload.get("item"))), drained)  # pylint: disable=protected-access
         changed = self._moves.changed(key, moves)
-        elapsed = payload.get("elapsed_seconds")
-        name = host.get_name()
         if final:
             self._moves.forget(key)
+        outcome_color = C.COLOR_ERROR if payload.get("failed") else C.COLOR_OK
+        with self._full_output():
+            if not moves and not final:
+                self._banner_once(task)
+                self._say(name, waiting_line("Wait for the drain to start", self._elapsed(host, task)))
+            elif changed or not final:
+                self._banner_once(task)
+                self._say(name, drain_heading(drained, moves, elapsed))
+                for line in move_lines(changed):
+                    self._say(name, line)
+            if final and moves:
+                self._say(name, drain_outcome(drained, moves, elapsed), color=outcome_color)
+        if not self.compact:
+            return
         if not moves and not final:
             if self._due(key):
                 self._say(name, waiting_line("Wait for the drain to start", self._elapsed(host, task)))
             return
-        if self.compact:
-            if final and changed:
-                self._say(name, compact_drain_line(drained, moves, changed, elapsed))
-            elif not final and self._due(key, force=bool(changed)):
-                self._say(name, compact_drain_line(drained, moves, changed, elapsed))
-        elif changed or not final:
-            self._banner_once(task)
-            self._say(name, drain_heading(drained, moves, elapsed))
-            for line in move_lines(changed):
-                self._say(name, line)
+        if (final and changed) or (not final and self._due(key, changed=bool(changed))):
+            self._say(name, compact_drain_line(drained, moves, changed, elapsed))
         if final and moves:
-            self._say(name, drain_outcome(drained, moves, elapsed),
-                      color=C.COLOR_ERROR if payload.get("failed") else C.COLOR_OK)
+            self._say(name, drain_outcome(drained, moves, elapsed), color=outcome_color)
 
-    def _show_wait(self, result):
+    def _show_wait(self, result, what):
         host, task, payload = _parts(result)
         name = host.get_name()
-        if self._due((name, task._uuid)):  # pylint: disable=protected-access
+        line = waiting_line(what, self._elapsed(host, task), payload.get("attempts"), payload.get("retries"),
+                            error=(payload.get("msg") or "failed") if payload.get("failed") else None)
+        with self._full_output():
             self._banner_once(task)
-            self._say(name, waiting_line(result.task_name or task.get_name(), self._elapsed(host, task),
-                                         payload.get("attempts"), payload.get("retries")))
+            self._say(name, line)
+        if self.compact and self._due((name, task._uuid)):  # pylint: disable=protected-access
+            self._say(name, line)
 
     def _show_message(self, result):
         """A debug task's message (or variable) as plain lines, led by the cluster unless it ran once for all."""
@@ -193,81 +233,89 @@ class CallbackModule(DefaultCallback):
 
     def v2_runner_on_start(self, host, task):
         self._started[(host.get_name(), task._uuid)] = time.time()  # pylint: disable=protected-access
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_on_start(host, task)
 
     def v2_runner_retry(self, result):
-        host, task, payload = _parts(result)
+        _host, task, payload = _parts(result)
+        what = result.task_name or task.get_name()
         if is_drain_check(payload):
             self._show_drain(result)
-        elif progress_mark(task) == "wait_back":
-            self._show_wait(result)
-        elif self._due((host.get_name(), task._uuid)):  # pylint: disable=protected-access
-            self._banner_once(task)
-            self._say(host.get_name(), "%s: not yet, checking again (check %d of %d)" % (
-                result.task_name or task.get_name(), payload.get("attempts", 0), payload.get("retries", 0)))
+        else:  # a wait_back task says what it waits for; another retried task is named as it is
+            self._show_wait(result, what)
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_playbook_on_task_start(task, is_conditional)
 
     def v2_playbook_on_handler_task_start(self, task):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_playbook_on_handler_task_start(task)
 
     def v2_playbook_on_include(self, included_file):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_playbook_on_include(included_file)
 
     def v2_runner_on_ok(self, result):
         _host, task, payload = _parts(result)
         if is_drain_check(payload) and payload.get("finished"):
             self._show_drain(result, final=True)
-        if progress_mark(task) == "headline" and task.action in DEBUG_ACTIONS:
-            self._banner_once(task)
+        headline = progress_mark(task) == "headline" and task.action in DEBUG_ACTIONS
+        with self._full_output():
+            if headline:
+                self._banner_once(task)
+                self._show_message(result)
+                self._handle_warnings_of(result)
+            else:
+                super(CallbackModule, self).v2_runner_on_ok(result)
+        if self.compact and task.action in DEBUG_ACTIONS and not (task.loop and "results" in payload):
             self._show_message(result)
-        elif not self.compact:
-            super(CallbackModule, self).v2_runner_on_ok(result)
-            return
-        elif task.action in DEBUG_ACTIONS and not (task.loop and "results" in payload):
-            self._show_message(result)
-        self._handle_warnings_of(result)
 
     def v2_runner_item_on_ok(self, result):
         _host, task, payload = _parts(result)
         if is_drain_check(payload) and payload.get("finished"):
             self._show_drain(result, final=True)
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_item_on_ok(result)
-        elif task.action in DEBUG_ACTIONS:
+        if self.compact and task.action in DEBUG_ACTIONS:
             self._show_message(result)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         _host, task, payload = _parts(result)
         if is_drain_check(payload):
             self._show_drain(result, final=True)
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_on_failed(result, ignore_errors)
-        elif not ignore_errors and not (task.loop and "results" in payload):  # a loop's items told their own
+        if self.compact and not ignore_errors and not (task.loop and "results" in payload):  # items told their own
             self._show_failure(result)
 
     def v2_runner_item_on_failed(self, result):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_item_on_failed(result)
-        elif not _parts(result)[1].ignore_errors:
-            self._show_failure(result, self._get_item_label(_parts(result)[2]))
+        _host, task, payload = _parts(result)
+        if self.compact and not task.ignore_errors:
+            self._show_failure(result, self._get_item_label(payload))
 
     def v2_runner_on_skipped(self, result):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_on_skipped(result)
 
     def v2_runner_item_on_skipped(self, result):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_item_on_skipped(result)
 
     def v2_runner_on_unreachable(self, result):
-        if not self.compact:
+        with self._full_output():
             super(CallbackModule, self).v2_runner_on_unreachable(result)
-        else:
-            self._say(_parts(result)[0].get_name(), "UNREACHABLE: %s: %s" % (
-                result.task_name, _parts(result)[2].get("msg", "")), color=C.COLOR_UNREACHABLE)
+        if self.compact:
+            host, _task, payload = _parts(result)
+            self._say(host.get_name(), "UNREACHABLE: %s: %s" % (result.task_name, payload.get("msg", "")),
+                      color=C.COLOR_UNREACHABLE)
+
+    def v2_on_file_diff(self, result):
+        with self._full_output():
+            super(CallbackModule, self).v2_on_file_diff(result)
+
+    def v2_runner_on_async_poll(self, result):
+        with self._full_output():
+            super(CallbackModule, self).v2_runner_on_async_poll(result)

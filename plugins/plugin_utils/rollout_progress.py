@@ -88,8 +88,8 @@ def compact_drain_line(host, moves, changed, elapsed_seconds=None):
     for move in moves:
         state = move.get("state")
         if state == "moving":
-            items.append(("%s -> %s %s %s" % (move["vm"], move["target"], move.get("method") or "",
-                                              percent_text(move.get("percent")))).rstrip())
+            how_far = percent_text(move.get("percent")) or ("(%s)" % move["detail"] if move.get("detail") else "")
+            items.append(" ".join(w for w in (move["vm"], "->", move["target"], move.get("method"), how_far) if w))
         elif state == "moved" and move["vm"] in ended:
             items.append("%s moved to %s" % (move["vm"], move["target"]))
         elif state != "waiting" and move["vm"] in ended:
@@ -114,8 +114,9 @@ def drain_outcome(host, moves, elapsed_seconds=None):
                            " in %s" % duration_text(elapsed_seconds) if elapsed_seconds is not None else "")
 
 
-def waiting_line(what, elapsed_seconds, check=None, checks=None):
-    """'waiting until compute-1 is up again (12 s, check 5 of 120)' from a task named 'Wait until ...'."""
+def waiting_line(what, elapsed_seconds, check=None, checks=None, error=None):
+    """'waiting until compute-1 is up again (12 s, check 5 of 121)' from a task named 'Wait until ...'; error: why
+    the last check failed, when it did."""
     text = what.strip()
     if text.lower().startswith("wait "):
         text = "waiting " + text[5:]
@@ -124,7 +125,8 @@ def waiting_line(what, elapsed_seconds, check=None, checks=None):
     facts = [duration_text(elapsed_seconds)]
     if check is not None:
         facts.append("check %d of %d" % (check, checks) if checks else "check %d" % check)
-    return "%s (%s)" % (text, ", ".join(facts))
+    line = "%s (%s)" % (text, ", ".join(facts))
+    return line + ("; the last check failed: %s" % error if error else "")
 
 
 class MoveTracker:

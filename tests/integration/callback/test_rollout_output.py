@@ -36,14 +36,19 @@ def test_healthy_drain_shows_each_move_and_the_wait_without_failed(slow_nova, tm
                      r"\(\d+ s, check \d+ of \d+\)$", output, re.M), output
 
 
-def test_compact_output_is_one_line_per_event(slow_nova, tmp_path):
-    proc, output = drain(slow_nova, tmp_path, VMFLEET_ROLLOUT_COMPACT="true")
+def test_compact_output_is_one_line_per_event_and_the_log_has_the_full_output(slow_nova, tmp_path):
+    log = tmp_path / "ansible.log"
+    proc, output = drain(slow_nova, tmp_path, VMFLEET_ROLLOUT_COMPACT="true", ANSIBLE_LOG_PATH=str(log))
     assert proc.returncode == 0, output[-4000:]
     assert "FAILED" not in output and "TASK [" not in output and "ok: [" not in output, output
     lines = [line for line in output.splitlines() if line.startswith("[localhost] draining compute-0: ")]
     assert any(re.search(r": (.*, )?(web-1|web-2|db-1) -> compute-\d live \d+%", line) for line in lines), output
     assert "[localhost] compute-0 drained: 4 of 4 moved (3 live, 1 move)" in output
     assert "[localhost] waiting until the compute service is up again on compute-0 (" in output
+    full = log.read_text()
+    assert "TASK [Wait for the moves, showing their progress]" in full and "changed: [localhost]" in full, full
+    assert re.search(r"\[localhost\]\s+web-1\s+compute-0 -> compute-\d\s+live\s+moved$", full, re.M), full
+    assert "RETRYING" not in full and not re.search(r"draining compute-0: .*\(\d+ s\): ", full), full  # no compact line
 
 
 def test_a_failed_move_is_told_once_as_a_failure(slow_nova, tmp_path):
