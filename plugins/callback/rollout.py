@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 name: rollout
 type: stdout
 short_description: Ansible's output with a rolling update's progress in place of retry messages
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Ansible's default output, except where a task checks again and again (C(until)) until something is done.
     A drain watched by M(vmfleet.maintenance.drain_status) shows, at each check, each VM's move that changed
@@ -74,7 +74,7 @@ def _parts(result):
 
 
 def progress_mark(task):
-    """The task's own vmfleet_progress variable (wait_back, headline), not inherited from its role or block."""
+    """The task's own vmfleet_progress variable (headline), not inherited from its role or block."""
     mark = (getattr(task, "vars", None) or {}).get("vmfleet_progress")
     return mark if isinstance(mark, str) else None
 
