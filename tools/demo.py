@@ -287,8 +287,8 @@ def playbook_command(inventory_path, check=False, extra_args=(), forks=4):
     return command + ["--forks", str(forks)] + list(extra_args)
 
 
-# The demo's drains are checked every 3 s (15 s by default), so that their moves show as they progress.
-DEMO_WATCH = {"platform_progress_seconds": 3}
+# The demo's drains last seconds: checked every second (15 s by default), so that their moves show as they progress.
+DEMO_WATCH = {"platform_progress_seconds": 1}
 
 
 def stream_playbook(inventory_path, log_path, check=False, forks=4):

@@ -181,9 +181,10 @@ class CallbackModule(DefaultCallback):
                 self._say(name, drain_outcome(drained, moves, elapsed), color=outcome_color)
         if not self.compact:
             return
-        if not moves and not final:
-            if self._due(key):
-                self._say(name, waiting_line("Wait for the drain to start", self._elapsed(host, task)))
+        if not moves and not final:  # told once the drain is slow to start
+            waited = self._elapsed(host, task)
+            if waited >= self.get_option("compact_interval_seconds") and self._due(key):
+                self._say(name, waiting_line("Wait for the drain to start", waited))
             return
         if (final and changed) or (not final and self._due(key, changed=bool(changed))):
             self._say(name, compact_drain_line(drained, moves, changed, elapsed))
@@ -193,8 +194,10 @@ class CallbackModule(DefaultCallback):
     def _show_wait(self, result, what):
         host, task, payload = _parts(result)
         name = host.get_name()
+        # ansible-core 2.19 leaves 'failed' out of a retry's result; a failed check carries its exception
+        failed = payload.get("failed") or bool(payload.get("exception"))
         line = waiting_line(what, self._elapsed(host, task), payload.get("attempts"), payload.get("retries"),
-                            error=(payload.get("msg") or "failed") if payload.get("failed") else None)
+                            error=(payload.get("msg") or "failed").splitlines()[0] if failed else None)
         with self._full_output():
             self._banner_once(task)
             self._say(name, line)
@@ -207,13 +210,14 @@ class CallbackModule(DefaultCallback):
         name = None if task.run_once is True else host.get_name()
         if "msg" in payload:
             message = payload["msg"]
-            lines = message if isinstance(message, list) else str(message).splitlines() or [""]
+            lines = message if isinstance(message, list) else str(message).splitlines()
         else:
             lines = ["%s: %s" % (k, v) for k, v in payload.items()
                      if not k.startswith("_") and k not in ("changed", "failed", "skipped")]
         color = C.COLOR_HIGHLIGHT if progress_mark(task) == "headline" else None
         for line in lines:
-            self._say(name, str(line), color=color)
+            if str(line).strip():
+                self._say(name, str(line), color=color)
 
     def _show_failure(self, result, item=None):
         host, task, payload = _parts(result)
@@ -261,6 +265,7 @@ class CallbackModule(DefaultCallback):
         if is_drain_check(payload) and payload.get("finished"):
             self._show_drain(result, final=True)
         headline = progress_mark(task) == "headline" and task.action in DEBUG_ACTIONS
+        loop = bool(task.loop) and "results" in payload  # the items told their own (Ansible cleans the results)
         with self._full_output():
             if headline:
                 self._banner_once(task)
@@ -268,7 +273,7 @@ class CallbackModule(DefaultCallback):
                 self._handle_warnings_of(result)
             else:
                 super(CallbackModule, self).v2_runner_on_ok(result)
-        if self.compact and task.action in DEBUG_ACTIONS and not (task.loop and "results" in payload):
+        if self.compact and task.action in DEBUG_ACTIONS and not loop:
             self._show_message(result)
 
     def v2_runner_item_on_ok(self, result):
@@ -282,11 +287,12 @@ class CallbackModule(DefaultCallback):
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         _host, task, payload = _parts(result)
+        loop = bool(task.loop) and "results" in payload  # the items told their own
         if is_drain_check(payload):
             self._show_drain(result, final=True)
         with self._full_output():
             super(CallbackModule, self).v2_runner_on_failed(result, ignore_errors)
-        if self.compact and not ignore_errors and not (task.loop and "results" in payload):  # items told their own
+        if self.compact and not ignore_errors and not loop:
             self._show_failure(result)
 
     def v2_runner_item_on_failed(self, result):
