@@ -50,9 +50,9 @@ def move_lines(moves, indent="  "):
     routes = ["%s -> %s" % (m["source"], m["target"]) for m in moves]
     route_width = max(len(r) for r in routes)
     method_width = max(len(m.get("method") or "") for m in moves)
-    return [("%s%-*s  %-*s  %-*s  %s" % (indent, vm_width, m["vm"], route_width, route, method_width,
-                                          m.get("method") or "", move_status(m))).rstrip()
-            for m, route in zip(moves, routes)]
+    line = "%s%-*s  %-*s  %-*s  %s"
+    return [(line % (indent, vm_width, m["vm"], route_width, route, method_width, m.get("method") or "",
+                     move_status(m))).rstrip() for m, route in zip(moves, routes)]
 
 
 def fills_host(host, moves):
