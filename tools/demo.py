@@ -2,8 +2,9 @@
 """make demo: start the embedded mock hosts, run playbooks/rolling_update.yml on them, print a summary.
 
 Each platform's mock is started from its demo scenario on 127.0.0.1, an inventory pointing at it is
-written under build/demo/, the playbook runs, the mocks' own state is compared before and after
-(no instance lost, every running one still running), and the mocks are stopped.
+written under build/demo/, the playbook runs with the compact rollout output shown as it comes (Ansible's
+full output goes to build/demo/ansible.log), the mocks' own state is compared before and after (no instance
+lost, every running one still running), and the mocks are stopped.
 """
 
 import calendar
@@ -286,9 +287,23 @@ def playbook_command(inventory_path, check=False, extra_args=(), forks=4):
     return command + ["--forks", str(forks)] + list(extra_args)
 
 
-def run_playbook(inventory_path, check=False, forks=4):
-    return subprocess.run(playbook_command(inventory_path, check, forks=forks), cwd=ROOT, env=playbook_env(),
-                          check=False, capture_output=True, text=True)
+# The demo's drains last seconds: checked every second (15 s by default), so that their moves show as they progress.
+DEMO_WATCH = {"platform_progress_seconds": 1}
+
+
+def stream_playbook(inventory_path, log_path, check=False, forks=4):
+    """Run the playbook with the rollout output in its compact form, each line shown as it comes; Ansible's full
+    output goes to log_path. Returns the exit code."""
+    env = dict(playbook_env(), ANSIBLE_STDOUT_CALLBACK="vmfleet.maintenance.rollout", VMFLEET_ROLLOUT_COMPACT="true",
+               ANSIBLE_LOG_PATH=log_path, PYTHONUNBUFFERED="1")
+    if os.path.exists(log_path):  # Ansible appends to its log
+        os.unlink(log_path)
+    with subprocess.Popen(playbook_command(inventory_path, check, forks=forks), cwd=ROOT, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1) as process:
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        return process.wait()
 
 
 def report_path(cluster, run_id):
@@ -345,26 +360,23 @@ def main():
     try:
         for cluster in clusters:
             started.append(cluster.start())
-        inventory = {"vmfleet_clusters": {"hosts": dict((c.name, c.inventory(run_id)) for c in started)},
+        inventory = {"vmfleet_clusters": {"hosts": dict((c.name, dict(c.inventory(run_id), **DEMO_WATCH))
+                                                        for c in started)},
                      # the mock hosts as an inventory names them (each update runs delegated to its entry)
                      "vmfleet_update_targets": {"hosts": local_hosts(n for c in started for n in c.host_names())}}
         inventory_path = os.path.join(BUILD, "inventory.json")
         with open(inventory_path, "w") as handle:
             json.dump(inventory, handle, indent=2)
         before = dict((c.name, c.instances()) for c in started)
-        print("make demo: rolling update of %s on embedded mock hosts (run %s), the clusters side by side" % (
-            ", ".join(c.name for c in started), run_id))
+        print("make demo: rolling update of %s on embedded mock hosts (run %s), the clusters side by side; "
+              "Ansible's full output in build/demo/ansible.log" % (", ".join(c.name for c in started), run_id),
+              flush=True)
         run_started = time.time()
-        result = run_playbook(inventory_path, check=check)
+        returncode = stream_playbook(inventory_path, os.path.join(BUILD, "ansible.log"), check=check)
         total_seconds = time.time() - run_started
         if check:
-            print(result.stdout)
-            return 0 if result.returncode == 0 else 1
-        with open(os.path.join(BUILD, "ansible.log"), "w") as handle:
-            handle.write(result.stdout + result.stderr)
-        print("\n".join(line.strip().strip('",') for line in result.stdout.splitlines()
-                        if line.startswith(("PLAY RECAP", "demo-")) or "Rollout " in line or "Report: " in line
-                        or line.strip().startswith('"Cluster ')))
+            return 0 if returncode == 0 else 1
+        print("make demo: what the mocks show before and after")
         spans = {}
         for cluster in started:
             path = report_path(cluster, run_id)
@@ -376,9 +388,8 @@ def main():
             print("  report:               %s" % path.replace(".json", ".html"))
             ok = ok and healthy and report["status"] == "ok" and report["summary"]["failed_migrations"] == 0
         print("\n".join(timing_lines(spans, total_seconds)))
-        if result.returncode != 0:
+        if returncode != 0:
             ok = False
-            print(result.stdout[-4000:])
     finally:
         for cluster in started:
             cluster.stop()

@@ -9,11 +9,13 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: progress
 type: notification
-short_description: Print a drain's per-VM progress while it runs
+short_description: Print a drain's per-VM progress while it runs, next to any output
 version_added: 0.1.0
 description:
   - While a task waits for a drain with M(vmfleet.maintenance.drain_status) and C(until), prints at every
-    retry one line per VM - which VM, from where to where, by which method, how far.
+    retry the drain's tally and one line per VM - which VM, from where to where, by which method, how far.
+  - For use with another output than C(vmfleet.maintenance.rollout), which shows the same lines itself (this
+    callback stays silent when that output is configured).
   - Enable it with C(callbacks_enabled = vmfleet.maintenance.progress) in C(ansible.cfg) or
     C(ANSIBLE_CALLBACKS_ENABLED).
 author:
@@ -22,11 +24,15 @@ requirements:
   - enable in configuration
 '''
 
+from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
+from ansible_collections.vmfleet.maintenance.plugins.plugin_utils.rollout_progress import drain_heading, move_lines
+
+ROLLOUT_OUTPUT = ("vmfleet.maintenance.rollout",)
 
 
 class CallbackModule(CallbackBase):
-    """Shows drain_status progress lines on each retry."""
+    """Shows each drain_status check's per-VM progress."""
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
@@ -34,10 +40,11 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def v2_runner_retry(self, result):
-        lines = result._result.get("progress") or []  # pylint: disable=protected-access
-        if not lines:
+        payload = result._result  # pylint: disable=protected-access
+        moves = payload.get("moves") or []
+        if not moves or C.DEFAULT_STDOUT_CALLBACK in ROLLOUT_OUTPUT:
             return
         host = result._host.get_name()  # pylint: disable=protected-access
-        self._display.display("[%s] drain progress:" % host)
-        for line in lines:
-            self._display.display("    " + line)
+        self._display.display("[%s] %s" % (host, drain_heading(payload.get("host"), moves, payload.get("elapsed_seconds"))))
+        for line in move_lines(moves, indent="    "):
+            self._display.display(line)

@@ -13,9 +13,10 @@ short_description: Watch a drain started asynchronously and show its per-VM prog
 version_added: 0.1.0
 description:
   - Reads the result file of an asynchronous C(*_host_evacuate) job and the drain's O(progress_file).
-    While the drain runs it returns C(finished=false) and one C(progress) line per VM (which VM, where to,
-    by which method, how far); used with C(until) and C(delay), the C(vmfleet.maintenance.progress)
-    callback prints those lines at every retry.
+    While the drain runs it returns C(finished=false) and each VM's move in C(moves) (which VM, where to,
+    by which method, how far); used with C(until) and C(delay), the C(vmfleet.maintenance.rollout) output
+    shows each move as it progresses instead of Ansible's retry message (the C(vmfleet.maintenance.progress)
+    callback prints them next to another output).
   - When the job has ended it returns the drain module's result in C(drain), and fails with the drain's
     message if the drain failed.
   - A drain job whose process is gone without writing its result (the controller that started it was killed,
@@ -53,7 +54,7 @@ EXAMPLES = r'''
   poll: 0
   register: drain_job
 
-- name: Watch it (progress every 15 s with the vmfleet.maintenance.progress callback)
+- name: Watch it (each VM's move every 15 s with the vmfleet.maintenance.rollout output)
   vmfleet.maintenance.drain_status:
     job_id: "{{ drain_job.ansible_job_id }}"
     progress_file: /tmp/compute-1.progress.json
@@ -74,6 +75,46 @@ progress:
   type: list
   elements: str
   sample: ["db-1: compute-1 -> compute-2 (live, wave 1) running 63%"]
+moves:
+  description: Each VM's move as it stands (empty without O(progress_file)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vm:
+      description: The VM.
+      type: str
+    source:
+      description: The host it leaves.
+      type: str
+    target:
+      description: The host it is heading to (another than planned when the platform refused that one), or where it landed.
+      type: str
+    method:
+      description: How it moves (V(live), V(cold), ...), the planned method until it starts.
+      type: str
+    wave:
+      description: The plan's wave of the move.
+      type: int
+    state:
+      description:
+        - V(waiting) (not started), V(moving), V(moved), V(failed), V(in_flight) (still moving on the platform when
+          the drain stopped) or V(not_started) (the drain stopped before it).
+      type: str
+    percent:
+      description: How much of the move is done, when the platform says so.
+      type: int
+    detail:
+      description: The platform's progress in other terms, or why the move failed.
+      type: str
+host:
+  description: The host the drain empties (or fills, for a failback), as written in O(progress_file).
+  returned: when O(progress_file) exists
+  type: str
+elapsed_seconds:
+  description: Seconds since the drain started (until it ended, once it has).
+  returned: when O(progress_file) exists
+  type: float
 drain:
   description: The drain module's whole result once the job has ended, as M(vmfleet.maintenance.nova_host_evacuate),
     M(vmfleet.maintenance.vsphere_host_evacuate) or M(vmfleet.maintenance.hyperv_node_drain) returns it.
@@ -100,7 +141,8 @@ import os
 import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import progress_lines
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import (
+    progress_elapsed_seconds, progress_lines, progress_moves)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 
 
@@ -130,7 +172,10 @@ class DrainStatusModule(VmfleetModule):
             job = _read_json(job_file) or {}
             finished = bool(job.get("finished"))
             lost = not finished
-        self.results.update(finished=finished or lost, progress=lines, lost=lost)
+        self.results.update(finished=finished or lost, progress=lines, lost=lost,
+                            moves=progress_moves(progress) if progress else [])
+        if progress:
+            self.results.update(host=progress.get("host"), elapsed_seconds=progress_elapsed_seconds(progress))
         if lost:
             self.fail("the drain job (pid %s) ended without writing its result; the moves it recorded are in %s"
                       % (progress.get("pid"), params["progress_file"]), results=progress.get("moves", []))

@@ -47,8 +47,8 @@ def run_module(name, args, check_mode=False, diff=False, timeout=600):
                              % (name, proc.returncode, proc.stdout, proc.stderr))
 
 
-def run_playbook(playbook, extra_vars=None, check=False, timeout=900):
-    """ansible-playbook against localhost; returns the CompletedProcess (output in stdout)."""
+def run_playbook(playbook, extra_vars=None, check=False, timeout=900, env=None):
+    """ansible-playbook against localhost; returns the CompletedProcess (output in stdout). env: more variables."""
     ensure_collection_link()
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
                "-c", "local", playbook]
@@ -56,6 +56,7 @@ def run_playbook(playbook, extra_vars=None, check=False, timeout=900):
         command += ["-e", json.dumps(extra_vars)]
     if check:
         command.append("--check")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    variables = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+                     ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    variables.update(env or {})
+    return subprocess.run(command, capture_output=True, text=True, env=variables, timeout=timeout, check=False)

@@ -24,6 +24,7 @@ class ProgressFile:
         self.path = path
         self.host = host
         self.pid = os.getpid()
+        self.started_at = time.time()
         self.finished = False
         self.moves = dict((m["vm"], {"vm": m["vm"], "source": m["source"], "target": m["target"],
                                      "method": m["method"], "wave": m.get("wave"), "memory_mb": m.get("memory_mb"),
@@ -59,8 +60,8 @@ class ProgressFile:
             os.makedirs(directory)
         temporary = self.path + ".tmp"
         with open(temporary, "w") as handle:
-            json.dump({"host": self.host, "pid": self.pid, "finished": self.finished, "updated_at": time.time(),
-                       "moves": list(self.moves.values())}, handle)
+            json.dump({"host": self.host, "pid": self.pid, "finished": self.finished, "started_at": self.started_at,
+                       "updated_at": time.time(), "moves": list(self.moves.values())}, handle)
         os.rename(temporary, self.path)
 
 
@@ -73,3 +74,32 @@ def progress_lines(document):
             item["vm"], item["source"], item["target"], item["method"], item.get("wave"), item["state"], how_far)
         lines.append(line.rstrip())
     return lines
+
+
+# The file's states as the user reads them: "running" is the move, not the guest.
+MOVE_STATES = {"running": "moving"}
+
+
+def progress_moves(document):
+    """Each VM's move as it stands: vm, source, target (where it is heading now, or where it landed), method,
+    wave, state (waiting, moving, moved, failed, in_flight or not_started), percent and detail."""
+    moves = []
+    for item in document.get("moves", []):
+        heading_to = [a["target"] for a in item.get("attempts") or [] if a.get("target")]
+        target = item.get("final_host") if item.get("state") == "moved" else None
+        moves.append({
+            "vm": item["vm"], "source": item["source"],
+            "target": target or (heading_to[-1] if heading_to else item["target"]),
+            "method": item.get("method"), "wave": item.get("wave"),
+            "state": MOVE_STATES.get(item.get("state"), item.get("state")),
+            "percent": item.get("percent"), "detail": item.get("detail") or ""})
+    return moves
+
+
+def progress_elapsed_seconds(document, now=None):
+    """Seconds since the drain started, up to its last write once it has finished; None for an older file."""
+    started = document.get("started_at")
+    if started is None:
+        return None
+    end = document.get("updated_at") if document.get("finished") else (now or time.time())
+    return max(0.0, round((end or started) - started, 1))
