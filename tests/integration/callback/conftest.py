@@ -5,10 +5,10 @@ import os
 import pytest
 import yaml
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-
 from tests.mocks.nova import MockServer
 from tests.mocks.nova.control import MockControl
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 SCENARIO = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "four_hosts.yaml")
 
