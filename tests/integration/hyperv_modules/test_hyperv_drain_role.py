@@ -11,7 +11,7 @@ from drain_host import drain_host  # noqa: E402
 
 def test_evacuate_role_empties_and_pauses_the_node(flowing, tmp_path):
     small = flowing("small_3node.yaml", 100.0)
-    _, results = drain_host("hyperv", small.args, "HV01", tmp_path, poll_seconds=0.2)
+    results = drain_host("hyperv", small.args, "HV01", tmp_path, poll_seconds=0.2)
     assert sorted(r["vm"] for r in results) == ["SQL01", "WEB01"], results
     assert all(r["status"] == "moved" and not r["downtime"] for r in results), results
     owners = small.owners()

@@ -9,10 +9,10 @@ PLAYBOOK = os.path.join(os.path.dirname(__file__), "playbooks", "drain_host.yml"
 
 
 def drain_host(platform, connection, host, tmp_path, **drain):
-    """(ansible-playbook's process, the evacuate role's per-VM results)."""
+    """The evacuate role's per-VM results."""
     results = tmp_path / "results.json"
     proc = run_playbook(PLAYBOOK, {"vmfleet_platform": platform, "vmfleet_connection": connection, "host": host,
                                    "vmfleet_drain": drain, "platform_progress_dir": str(tmp_path / "progress"),
                                    "platform_progress_seconds": 1, "results_file": str(results)}, timeout=180)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return proc, json.loads(results.read_text())
+    return json.loads(results.read_text())

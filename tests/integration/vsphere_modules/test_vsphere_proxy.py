@@ -21,7 +21,7 @@ class ConnectProxy:
     def _accept(self):
         while True:
             try:
-                client, _ = self.server.accept()
+                client = self.server.accept()[0]
             except OSError:
                 return
             threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()

@@ -59,10 +59,10 @@ def test_failback_brings_vms_home_through_the_platform_role(start_vsphere, tmp_p
     platform role's failback entry point, vmfleet.maintenance.host_drain in failback mode)."""
     vs = start_vsphere("production", no_blockers)
     before = vs.placement()
-    proc, report, _ = rollout(vs, tmp_path, rolling_order=["esx-01"], rolling_update_failback=True)
+    proc, report = rollout(vs, tmp_path, rolling_order=["esx-01"], rolling_update_failback=True)[:2]
     assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert report["status"] == "ok"
-    home_of_first = sorted(vm for vm, (host, _) in before.items() if host == "esx-01" and not vm.startswith("vCLS"))
+    home_of_first = sorted(vm for vm, where in before.items() if where[0] == "esx-01" and not vm.startswith("vCLS"))
     first = [step for step in report["steps"] if step["host"] == "esx-01"][0]
     assert sorted(move["vm"] for move in first["failback"]) == home_of_first, first["failback"]
     assert all(move["status"] == "moved" and move["target"] == "esx-01" and not move["downtime"]
