@@ -44,6 +44,14 @@ def post(url):
         return response.read()
 
 
+def merged(inventory, extra):
+    """The inventory updated with extra; the drain settings (vmfleet_drain) of both merge setting by setting."""
+    result = dict(inventory, **extra)
+    if "vmfleet_drain" in inventory and "vmfleet_drain" in extra:
+        result["vmfleet_drain"] = dict(inventory["vmfleet_drain"], **extra["vmfleet_drain"])
+    return result
+
+
 class PythonMock:
     """A mock host process of ours (python -m tests.mocks.<kind>) with a /_mock control API.
 
@@ -111,7 +119,7 @@ class NovaDemo(PythonMock):
     name = "demo-nova"
     scenario = os.path.join(ROOT, "tests", "mocks", "nova", "scenarios", "demo.yaml")
     # gpu-01 (PCI passthrough) and web-02 (a port with a resource request) can only move cold
-    demo_vars = {"rolling_update_allow_downtime_vms": ["gpu-01", "web-02"]}
+    demo_vars = {"vmfleet_drain": {"allow_downtime_vms": ["gpu-01", "web-02"]}}
 
     def inventory(self, run_id):
         auth = get_json(self.url + "/_mock/auth")
@@ -123,12 +131,10 @@ class NovaDemo(PythonMock):
             "vmfleet_platform": "nova", "vmfleet_connection": connection,
             "rolling_update_run_id": run_id,
             "rolling_update_state_dir": self.state_dir(),
-            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
-            "rolling_update_stall_seconds": 30,
+            "vmfleet_drain": {"poll_seconds": 0.5, "stall_seconds": 30}, "rolling_update_wait_delay": 1,
         }
         inventory.update(mock_update("nova", self.url))
-        inventory.update(self.demo_vars)
-        return inventory
+        return merged(inventory, self.demo_vars)
 
     def instances(self):
         state = get_json(self.url + "/_mock/state")
@@ -179,7 +185,7 @@ class VsphereDemo:
                                    "password": credentials["password"], "validate_certs": False},
             "platform_fix": True, "rolling_update_run_id": run_id,
             "rolling_update_state_dir": self.state_dir(),
-            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+            "vmfleet_drain": {"poll_seconds": 0.5}, "rolling_update_wait_delay": 1,
             **mock_update("vsphere", self.url),
         }
 
@@ -231,11 +237,10 @@ class HyperVDemo(PythonMock):
                                    "username": "CONTOSO\\Administrator", "password": "Passw0rd!"},
             "rolling_update_run_id": run_id,
             "rolling_update_state_dir": self.state_dir(),
-            "rolling_update_poll_seconds": 0.5, "rolling_update_wait_delay": 1,
+            "vmfleet_drain": {"poll_seconds": 0.5}, "rolling_update_wait_delay": 1,
         }
         inventory.update(mock_update("hyperv", self.url))
-        inventory.update(self.demo_vars)
-        return inventory
+        return merged(inventory, self.demo_vars)
 
     def instances(self):
         state = get_json(self.url + "/_mock/state")

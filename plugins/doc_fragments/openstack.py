@@ -71,6 +71,17 @@ options:
         reads their state again once the API answers. V(0) fails at the first error.
     type: int
     default: 120
+  sdk_log_path:
+    description:
+      - Append openstacksdk's log to this file, as openstack.cloud does; without it nothing is logged.
+    type: str
+  sdk_log_level:
+    description:
+      - With O(sdk_log_path), C(DEBUG) logs every API request and response as well (keep the file private),
+        C(INFO) only warnings and errors.
+    type: str
+    default: INFO
+    choices: [INFO, DEBUG]
 requirements:
   - python >= 3.9
   - openstacksdk >= 1.0.0

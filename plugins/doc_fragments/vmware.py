@@ -42,6 +42,16 @@ options:
       - If the value is not specified in the task, the value of environment variable E(VMWARE_VALIDATE_CERTS) is used.
     type: bool
     default: true
+  proxy_host:
+    description:
+      - A proxy that relays every HTTPS request to vCenter (name or IP address), as in vmware.vmware.
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_PROXY_HOST) is used.
+    type: str
+  proxy_port:
+    description:
+      - The port of O(proxy_host) (80 when not set).
+      - If the value is not specified in the task, the value of environment variable E(VMWARE_PROXY_PORT) is used.
+    type: int
   retry_seconds:
     description:
       - How long to ride through a transient failure of the vSphere API (a connection reset or timed out, HTTP

@@ -37,10 +37,9 @@ demo = _load_demo()
 
 # Every scenario runs with these: quick polls, progress read every second, short mock reboots.
 FAST_VARS = {
-    "rolling_update_poll_seconds": 0.3,
+    "vmfleet_drain": {"poll_seconds": 0.3, "stall_seconds": 60},
     "rolling_update_wait_delay": 1,
     "rolling_update_wait_retries": 60,
-    "rolling_update_stall_seconds": 60,
     "platform_progress_seconds": 1,
     "mock_reboot_seconds": 10,
 }
@@ -68,7 +67,7 @@ class MockCluster:
     inventory_targets = None
 
     def setup(self, workdir, inventory_vars):
-        self.inventory_vars = dict(FAST_VARS, **(inventory_vars or {}))
+        self.inventory_vars = demo.merged(FAST_VARS, inventory_vars or {})
         self.workdir_path = workdir
         return self
 
@@ -80,9 +79,7 @@ class MockCluster:
 
     def inventory_file(self, path, run_id=None, **overrides):
         """The inventory of this one cluster; run_id None leaves rolling_update_run_id unset (its default)."""
-        host_vars = self.inventory(run_id or "")
-        host_vars.update(self.inventory_vars)
-        host_vars.update(overrides)
+        host_vars = demo.merged(demo.merged(self.inventory(run_id or ""), self.inventory_vars), overrides)
         if run_id is None:
             host_vars.pop("rolling_update_run_id", None)
         targets = self.inventory_targets
@@ -275,8 +272,8 @@ class VsphereCluster(MockCluster, demo.VsphereDemo):
         return os.path.join(self.workdir, "state", self.name)
 
     def inventory(self, run_id):
-        return dict(demo.VsphereDemo.inventory(self, run_id), rolling_update_state_dir=self.state_dir(),
-                    platform_poll_seconds=0.3)
+        return demo.merged(demo.VsphereDemo.inventory(self, run_id),
+                           {"rolling_update_state_dir": self.state_dir(), "vmfleet_drain": {"poll_seconds": 0.3}})
 
     def state(self):
         insecure = ssl.create_default_context()

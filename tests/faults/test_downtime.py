@@ -39,7 +39,7 @@ def test_failed_live_migration_is_not_turned_into_downtime(faults):
         problems.append("downtime_vms %s" % report["summary"]["downtime_vms"])
     assert not problems, "\n".join(problems) + "\n" + output[-3000:]
 
-    rc, output = faults.run(cluster, "dt-1", label="allowed", rolling_update_allow_downtime_vms=[VM])
+    rc, output = faults.run(cluster, "dt-1", label="allowed", vmfleet_drain={"allow_downtime_vms": [VM]})
     sampler.stop()
     after = cluster.state()
     report = cluster.report("dt-1")

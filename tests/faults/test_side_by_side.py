@@ -10,7 +10,7 @@ import harness
 from harness import demo
 
 RUN_ID = "side-1"
-QUICK = {"mock_reboot_seconds": 2, "rolling_update_poll_seconds": 1}
+QUICK = {"mock_reboot_seconds": 2, "vmfleet_drain": {"poll_seconds": 1}}
 # A lock of this cluster held by a run on another controller: the rollout is refused before its record opens.
 FOREIGN_LOCK = {"run_id": "elsewhere-1", "controller": "another-controller.example.net", "pid": 4242,
                 "pid_start_ticks": None, "started": "2026-01-01T00:00:00Z"}
@@ -28,7 +28,7 @@ def start(faults, cls, scenario, name, extra_args, **inventory_vars):
 
 
 def host_vars(cluster):
-    return dict(cluster.inventory(RUN_ID), **cluster.inventory_vars)
+    return demo.merged(cluster.inventory(RUN_ID), cluster.inventory_vars)
 
 
 def locked_cluster(workdir):

@@ -28,10 +28,9 @@ def _inventory(nova, workdir, cold_only):
         "rolling_update_update_tasks": HOOK,
         "rolling_update_run_id": RUN_ID,
         "rolling_update_state_dir": os.path.join(workdir, "state"),
-        "rolling_update_poll_seconds": 1,
+        "vmfleet_drain": {"poll_seconds": 1, "allow_downtime_vms": cold_only},
         "rolling_update_wait_delay": 2,
         "rolling_update_wait_retries": 60,
-        "rolling_update_allow_downtime_vms": cold_only,
         "realnova_stack_py": nova.env["stack_py"],
         "realnova_state_dir": nova.env["state_dir"],
     }

@@ -59,6 +59,8 @@ def openstack_argument_spec():
         wait=dict(type="bool", default=True),
         timeout=dict(type="int", default=3600),
         retry_seconds=dict(type="int", default=DEFAULT_WINDOW_SECONDS),
+        sdk_log_path=dict(type="str"),
+        sdk_log_level=dict(type="str", default="INFO", choices=["INFO", "DEBUG"]),
     )
 
 
@@ -135,6 +137,9 @@ class OpenStackModule(VmfleetModule):
 
     def _connect(self):
         params = self.params
+        if params["sdk_log_path"]:  # openstacksdk's own log, as openstack.cloud writes it
+            debug = params["sdk_log_level"] == "DEBUG"
+            openstack.enable_logging(debug=debug, http_debug=debug, path=params["sdk_log_path"])
         cloud = params["cloud"]
         settings = dict(app_name="vmfleet.maintenance", interface=params["interface"],
                         verify=params["validate_certs"])

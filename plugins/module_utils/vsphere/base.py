@@ -49,6 +49,8 @@ def vmware_argument_spec():
         password=dict(type="str", aliases=["pass", "pwd"], no_log=True, fallback=(env_fallback, ["VMWARE_PASSWORD"])),
         port=dict(type="int", default=443, fallback=(env_fallback, ["VMWARE_PORT"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["VMWARE_VALIDATE_CERTS"])),
+        proxy_host=dict(type="str", fallback=(env_fallback, ["VMWARE_PROXY_HOST"])),
+        proxy_port=dict(type="int", fallback=(env_fallback, ["VMWARE_PROXY_PORT"])),
         retry_seconds=dict(type="int", default=DEFAULT_WINDOW_SECONDS),
     )
 
@@ -178,9 +180,12 @@ class VmwareModule(VmfleetModule):
         if not params["validate_certs"]:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        proxy = {}
+        if params["proxy_host"]:  # an HTTPS proxy relays every request (CONNECT), as in vmware.vmware
+            proxy = dict(httpProxyHost=params["proxy_host"], httpProxyPort=params["proxy_port"] or 80)
         try:
             si = SmartConnect(host=params["hostname"], port=params["port"], user=params["username"],
-                              pwd=params["password"], sslContext=context)
+                              pwd=params["password"], sslContext=context, **proxy)
         except ssl.SSLError as error:
             raise VsphereError("cannot verify the TLS certificate of %s (%s): install the CA that signed it, "
                                "or set validate_certs=false for a self-signed certificate you trust"

@@ -118,3 +118,16 @@ def test_nova_migration_lists_force_completes_and_confirms(nova):
     assert again["failed"] and "not VERIFY_RESIZE" in again["msg"]
     missing = run_module("nova_migration", dict(nova.args, server="nope"))
     assert missing["failed"] and missing["msg"] == "no server named or with ID 'nope'"
+
+
+def test_sdk_log_path_writes_openstacksdk_log_at_the_level_asked(nova, tmp_path):
+    """sdk_log_path and sdk_log_level, as openstack.cloud users set them in module_defaults."""
+    debug_log = tmp_path / "debug.log"
+    info = run_module("nova_cluster_info", dict(nova.args, sdk_log_path=str(debug_log), sdk_log_level="DEBUG"))
+    assert not info.get("failed"), info
+    text = debug_log.read_text()
+    assert "/os-services" in text or "/os-hypervisors" in text, text[-2000:]
+    assert nova.auth["password"] not in text
+    quiet_log = tmp_path / "info.log"
+    assert not run_module("nova_cluster_info", dict(nova.args, sdk_log_path=str(quiet_log))).get("failed")
+    assert "/os-services" not in (quiet_log.read_text() if quiet_log.exists() else "")

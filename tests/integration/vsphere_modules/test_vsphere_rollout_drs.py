@@ -52,3 +52,20 @@ def test_drs_changed_by_someone_during_the_rollout_is_left_behind(start_vsphere,
     assert len(vcls) == 1 and "not planned" in vcls[0]["how"], report["left_to_platform"]
     with open(tmp_path / "state" / "localhost" / "drs" / "rollout.html") as handle:
         assert "Left to the platform" in handle.read()
+
+
+def test_failback_brings_vms_home_through_the_platform_role(start_vsphere, tmp_path):
+    """With rolling_update_failback, each updated host gets back the VMs its drain moved, where they fit (the
+    platform role's failback entry point, vmfleet.maintenance.host_drain in failback mode)."""
+    vs = start_vsphere("production", no_blockers)
+    before = vs.placement()
+    proc, report = rollout(vs, tmp_path, rolling_order=["esx-01"], rolling_update_failback=True)[:2]
+    assert proc.returncode == 0 and "failed=0" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert report["status"] == "ok"
+    home_of_first = sorted(vm for vm, where in before.items() if where[0] == "esx-01" and not vm.startswith("vCLS"))
+    first = [step for step in report["steps"] if step["host"] == "esx-01"][0]
+    assert sorted(move["vm"] for move in first["failback"]) == home_of_first, first["failback"]
+    assert all(move["status"] == "moved" and move["target"] == "esx-01" and not move["downtime"]
+               for move in first["failback"]), first["failback"]
+    after = vs.placement()
+    assert all(after[vm][0] == "esx-01" for vm in home_of_first), after
