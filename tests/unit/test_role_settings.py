@@ -67,9 +67,9 @@ def module_options(module):
     doc = yaml.safe_load(importlib.import_module(package + "modules." + module.rsplit(".", 1)[1]).DOCUMENTATION)
     options = dict(doc["options"])
     for fragment in doc.get("extends_documentation_fragment", []):
-        name, _, part = fragment[len("vmfleet.maintenance."):].partition(".")
+        name, dot, part = fragment[len("vmfleet.maintenance."):].partition(".")
         text = getattr(importlib.import_module(package + "doc_fragments." + name).ModuleDocFragment,
-                       (part or "documentation").upper())
+                       (part if dot else "documentation").upper())
         options.update(yaml.safe_load(text).get("options", {}))
     return options
 
