@@ -144,7 +144,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The plan; the drain modules take it as their O(vmfleet.maintenance.nova_host_evacuate#module:plan).
+  description: The plan; the drain modules take it as their O(vmfleet.maintenance.nova_host_drain#module:plan).
   returned: always
   type: dict
   contains:

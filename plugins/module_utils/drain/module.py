@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every platform's host-evacuate module does the same way: take or make the plan, refuse an
+"""What every platform's drain module does the same way: take or make the plan, refuse an
 infeasible one before anything moves, run it with the platform adapter, and report per VM."""
 
 from __future__ import absolute_import, division, print_function

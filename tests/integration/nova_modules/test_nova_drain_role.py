@@ -1,4 +1,4 @@
-"""The evacuate role drains a nova compute host through vmfleet.maintenance.host_drain (nova_host_evacuate)."""
+"""The evacuate role drains a nova compute host through vmfleet.maintenance.host_drain (nova_host_drain)."""
 
 import os
 import sys

@@ -47,17 +47,17 @@ def test_compute_service_errors(nova):
     assert result["failed"] and "only valid with state=disabled" in result["msg"]
 
 
-def test_host_evacuate_check_mode_moves_nothing(nova):
+def test_host_drain_check_mode_moves_nothing(nova):
     before = nova.placement_of()
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST),
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST),
                         check_mode=True)
     assert result["changed"] and result["plan"]["moves"] and result["results"] == []
     assert nova.placement_of() == before
 
 
-def test_host_evacuate_empties_the_host_and_second_run_changes_nothing(nova):
+def test_host_drain_empties_the_host_and_second_run_changes_nothing(nova):
     run_module("nova_compute_service", dict(nova.args, host="compute-0", state="disabled"))
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all",
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all",
                                                    on_stall="force_complete", **FAST))
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
@@ -69,12 +69,12 @@ def test_host_evacuate_empties_the_host_and_second_run_changes_nothing(nova):
         host, status = state[name]
         assert host != "compute-0" and host == by_vm[name]["final_host"]
     assert state["batch-1"][1] == "SHUTOFF" and state["web-1"][1] == "ACTIVE" and state["gpu-1"][1] == "ACTIVE"
-    again = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    again = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST))
     assert again["changed"] is False and again["plan"]["moves"] == []
 
 
-def test_host_evacuate_stall_abort_fails_and_leaves_vm_on_source(nova):
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", on_stall="abort", **FAST))
+def test_host_drain_stall_abort_fails_and_leaves_vm_on_source(nova):
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", on_stall="abort", **FAST))
     assert result["failed"] and "db-1" in result["msg"]
     assert nova.placement_of()["db-1"] == ("compute-0", "ACTIVE")
 
@@ -82,7 +82,7 @@ def test_host_evacuate_stall_abort_fails_and_leaves_vm_on_source(nova):
 def test_evacuation_of_a_forced_down_host(nova):
     nova.control.host_down("compute-0")
     run_module("nova_compute_service", dict(nova.args, host="compute-0", forced_down=True))
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", **FAST))
     assert not result.get("failed"), result.get("msg")
     assert set(r["method"] for r in result["results"]) == {"failover"}
     state = nova.placement_of()
@@ -90,7 +90,7 @@ def test_evacuation_of_a_forced_down_host(nova):
 
 
 def test_unknown_host(nova):
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-9"))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-9"))
     assert result["failed"] and result["msg"].startswith("unknown host 'compute-9'")
 
 

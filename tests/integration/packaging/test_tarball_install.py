@@ -123,7 +123,7 @@ def test_installed_collection_runs_a_playbook_from_another_directory(installed):
 
 
 def test_installed_docs_render(installed):
-    for module in ("placement_plan", "nova_host_evacuate", "hyperv_node_drain"):
+    for module in ("placement_plan", "nova_host_drain", "hyperv_node_drain"):
         result = _run([os.path.join(BIN, "ansible-doc"), "--json", "vmfleet.maintenance." + module],
                       installed["env"], installed["cwd"])
         doc = json.loads(result.stdout)["vmfleet.maintenance." + module]["doc"]
