@@ -15,7 +15,7 @@ from ansible_collections.vmfleet.maintenance.plugins.filter.drain_settings impor
     DRAIN_SETTINGS_SPEC, drain_settings)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ROLES_READING_THE_SETTINGS = ("rolling_update", "preflight", "evacuate", "failback", "platform")
+ROLES_READING_THE_SETTINGS = ("rolling_update", "preflight", "drain", "failback", "platform")
 
 
 def documented_drain_options():
