@@ -90,7 +90,7 @@ def test_a_refused_target_is_replanned_to_a_host_nova_accepts(clean_realnova):
     nova = clean_realnova
     server_group(nova, "spread", "anti-affinity", [("app-1", "compute-0"), ("app-2", "compute-2")])
     info = run_module("nova_cluster_info", nova.cloud_args)
-    stale = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "evacuate": ["compute-0"],
+    stale = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "drain_hosts": ["compute-0"],
                                           "count_powered_off": True})["plan"]
     for move in stale["moves"]:
         move["target"] = "compute-2"

@@ -73,7 +73,7 @@ def test_a_target_the_scheduler_refuses_is_replanned_before_a_colder_method(grou
     nova = grouped_nova
     info = run_module("nova_cluster_info", nova.args)
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["compute-0"], "count_powered_off": True})["plan"]
+                                         "drain_hosts": ["compute-0"], "count_powered_off": True})["plan"]
     stale = dict(plan, moves=[dict(m, target="compute-1") if m["vm"] == "spread-1" else m for m in plan["moves"]])
     result = run_module("nova_host_drain", dict(nova.args, host="compute-0", plan=stale, **FAST))
     assert not result.get("failed"), result.get("msg")

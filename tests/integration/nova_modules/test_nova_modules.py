@@ -12,7 +12,7 @@ def test_cluster_info_shape_feeds_placement_plan(nova):
     gpu = [v for v in info["vms"] if v["name"] == "gpu-1"][0]
     assert gpu["methods"] == ["move", "failover"] and "PCI" in gpu["methods_reason"]
     assert info["count_powered_off"] is True
-    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "evacuate": ["compute-0"],
+    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "drain_hosts": ["compute-0"],
                                          "scope": "all", "count_powered_off": True})
     assert plan["plan"]["feasible"], plan
     assert {m["vm"]: m["method"] for m in plan["plan"]["moves"]}["gpu-1"] == "move"

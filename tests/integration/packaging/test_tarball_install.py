@@ -33,7 +33,7 @@ PLAYBOOK = """
           - {name: web-2, host: hv02, memory_mb: 8192}
         rules:
           - {name: web-apart, kind: anti_affinity, vms: [web-1, web-2]}
-        evacuate: [hv01]
+        drain_hosts: [hv01]
       register: drain
 
     - name: Compare CAU's default with one host at a time on the same cluster

@@ -56,7 +56,7 @@ def test_cluster_info_shape_feeds_placement_plan(seed003):
     assert rules["db-on-db-hosts"]["kind"] == "vm_host" and rules["db-on-db-hosts"]["hosts"] == ["esx-01", "esx-03"]
 
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["esx-01"], "allow_partial": True})
+                                         "drain_hosts": ["esx-01"], "allow_partial": True})
     assert not plan.get("failed"), plan.get("msg")
     moves = dict((m["vm"], m) for m in plan["plan"]["moves"])
     assert moves["local-vm"]["method"] == "storage" and moves["db-01"]["target"] == "esx-03"
