@@ -12,7 +12,7 @@ module: drain_status
 short_description: Watch a drain started asynchronously and show its per-VM progress
 version_added: 0.1.0
 description:
-  - Reads the result file of an asynchronous C(*_host_drain) job and the drain's O(progress_file).
+  - Reads the result file of a drain module run asynchronously (C(async)) and the drain's O(progress_file).
     While the drain runs it returns C(finished=false) and each VM's move in C(moves) (which VM, where to,
     by which method, how far); used with C(until) and C(delay), the C(vmfleet.maintenance.rollout) output
     shows each move as it progresses instead of Ansible's retry message (the C(vmfleet.maintenance.progress)

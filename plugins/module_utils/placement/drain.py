@@ -175,7 +175,7 @@ class Drainer:
             if outcome[1] not in details:  # a reason that names no host is said once
                 details.append(outcome[1])
         if not targets:
-            reasons["insufficient_memory"] = ["no host is up outside the evacuated hosts"]
+            reasons["insufficient_memory"] = ["no host is up outside the drained hosts"]
         listed = []
         for code in sorted(reasons):
             details = reasons[code]

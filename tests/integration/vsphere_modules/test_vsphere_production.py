@@ -136,9 +136,9 @@ def test_drs_hold_and_release(start_vsphere):
     again = run_module("vsphere_drs_hold", args)  # a second hold changes nothing and has nothing to restore
     assert again["changed"] is False and again["drs"]["before"] == again["drs"]["after"] == "partiallyAutomated"
 
-    evacuated = run_module("vsphere_host_drain", dict(args, **FAST))
-    assert not evacuated.get("failed"), evacuated.get("msg")
-    assert evacuated["drs"]["behavior"] == "partiallyAutomated"
+    drained = run_module("vsphere_host_drain", dict(args, **FAST))
+    assert not drained.get("failed"), drained.get("msg")
+    assert drained["drs"]["behavior"] == "partiallyAutomated"
 
     released = run_module("vsphere_drs_hold", dict(args, state="released", held=held["drs"]))
     assert released["changed"] and released["left_behind"] is None
@@ -158,7 +158,7 @@ def test_drs_changed_by_someone_else_is_left_behind(start_vsphere):
     assert str(cluster.configurationEx.drsConfig.defaultVmBehavior) == "manual"
 
 
-def test_evacuate_warns_when_drs_is_fully_automated(start_vsphere):
+def test_drain_warns_when_drs_is_fully_automated(start_vsphere):
     vs = start_vsphere("production", no_blockers)
     result = run_module("vsphere_host_drain", dict(vs.args, host="esx-01", **FAST), check_mode=True)
     assert result["drs"]["behavior"] == "fullyAutomated"

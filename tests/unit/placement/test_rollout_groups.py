@@ -60,7 +60,7 @@ def test_group_drained_together_never_targets_its_own_hosts():
     assert replay_violations(hosts, vms, plan) == []
 
 
-def test_drain_in_order_proves_the_rest_in_groups_after_the_evacuated_hosts():
+def test_drain_in_order_proves_the_rest_in_groups_after_the_drained_hosts():
     hosts, vms = cluster([300] * 6, [1000] * 6, vm_mb=100)
     order = ["c%d" % i for i in range(6)]
     plan = make_plan(hosts, vms, drain_hosts=["c2", "c3"], rolling_order=order, max_hosts_down=2)
