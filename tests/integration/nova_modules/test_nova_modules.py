@@ -1,6 +1,8 @@
 """The nova modules against the Keystone/Nova/Placement mock, checked from the mock's own state."""
 
-from module_runner import run_module
+import json
+
+from module_runner import run_module, run_playbook
 
 FAST = {"poll_seconds": 0.2, "stall_seconds": 3}
 
@@ -52,6 +54,19 @@ def test_host_drain_check_mode_moves_nothing(nova):
     result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST),
                         check_mode=True)
     assert result["changed"] and result["plan"]["moves"] and result["results"] == []
+    assert nova.placement_of() == before
+
+
+def test_the_old_name_nova_host_evacuate_runs_nova_host_drain_with_a_deprecation(nova, tmp_path):
+    args = dict(nova.args, host="compute-0", scope="all", **FAST)
+    playbook = tmp_path / "old_name.yml"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "Drain by the old name", "vmfleet.maintenance.nova_host_evacuate": args}]}]))
+    before = nova.placement_of()
+    proc = run_playbook(str(playbook), check=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    output = " ".join((proc.stdout + proc.stderr).split())
+    assert "nova_host_evacuate is now named vmfleet.maintenance.nova_host_drain" in output
     assert nova.placement_of() == before
 
 
