@@ -276,7 +276,8 @@ def test_bad_input_gives_one_clear_error(change, message):
 def test_every_plan_reports_usage_before_and_after():
     cluster = hosts(("n1", 1000, {}), ("n2", 1000, {}))
     vms = [{"name": "a", "host": "n2", "memory_mb": 400, "home": "n1"}]
-    for plan in (make_plan(cluster, vms, drain_hosts=["n2"]), make_plan(cluster, vms, mode="failback", drain_hosts=["n1"]),
+    for plan in (make_plan(cluster, vms, drain_hosts=["n2"]),
+                 make_plan(cluster, vms, mode="failback", drain_hosts=["n1"]),
                  make_plan(cluster, vms, rolling_order=["n1", "n2"]), make_plan(cluster, vms)):
         assert plan["hosts_before"]["n2"]["memory_used_mb"] == 400
         assert set(plan["hosts_after"]) == {"n1", "n2"}
