@@ -73,7 +73,7 @@ def test_the_old_name_nova_host_evacuate_runs_nova_host_drain_with_a_deprecation
 def test_host_drain_empties_the_host_and_second_run_changes_nothing(nova):
     run_module("nova_compute_service", dict(nova.args, host="compute-0", state="disabled"))
     result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all",
-                                                   on_stall="force_complete", **FAST))
+                                                on_stall="force_complete", **FAST))
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
     assert by_vm["gpu-1"]["method"] == "move"

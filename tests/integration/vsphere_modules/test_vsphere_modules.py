@@ -127,7 +127,7 @@ def test_named_vmotion_vmk_missing_is_reported_not_fixable(seed003):
 def test_vmotion_against_unfixed_migrate_enabled_fails_naming_host_and_setting(seed003):
     plan = {"moves": [{"vm": "web-01", "source": "esx-01", "target": "esx-03", "method": "live", "wave": 1}]}
     result = run_module("vsphere_host_drain", dict(seed003.args, host="esx-01", plan=plan, maintenance_mode="none",
-                                                      **FAST))
+                                                   **FAST))
     assert result["failed"]
     assert result["msg"].startswith("drain of esx-01 incomplete: 1 of 1 moves failed")
     assert "esx-03" in result["msg"] and "Migrate.Enabled = 0" in result["msg"]

@@ -154,7 +154,7 @@ def test_no_move_stops_a_guest_that_may_not_be_stopped(cluster, data):
     names = [v["name"] for v in vms]
     allowed = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=3)) if names else []
     drained = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
-                                  unique=True))
+                                 unique=True))
     plan = make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules), drain_hosts=drained,
                      scope="all", allow_downtime=False, allow_downtime_vms=allowed)
     state = dict((h["name"], h.get("state", "up")) for h in hosts)

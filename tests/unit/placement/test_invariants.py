@@ -17,9 +17,9 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 def _drain(data, cluster, **options):
     hosts, vms, rules = cluster
     drained = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
-                                  unique=True))
+                                 unique=True))
     return drained, make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules),
-                               drain_hosts=drained, **options)
+                              drain_hosts=drained, **options)
 
 
 @SETTINGS
@@ -28,7 +28,7 @@ def _drain(data, cluster, **options):
 def test_drain_invariants(data, cluster, scope, headroom, per_host, total):
     hosts, vms, rules = cluster
     drained, plan = _drain(data, cluster, scope=scope, headroom_percent=headroom,
-                            max_parallel_per_host=per_host, max_parallel_total=total)
+                           max_parallel_per_host=per_host, max_parallel_total=total)
     assert replay_violations(hosts, vms, plan, headroom, per_host, total) == []
     assert method_violations(hosts, vms, plan) == []
     location = final_locations(vms, plan)
