@@ -67,9 +67,9 @@ def module_options(module):
     doc = yaml.safe_load(importlib.import_module(package + "modules." + module.rsplit(".", 1)[1]).DOCUMENTATION)
     options = dict(doc["options"])
     for fragment in doc.get("extends_documentation_fragment", []):
-        name, _, part = fragment.split(".", 2)[2].partition(".")  # vmfleet.maintenance.<name>[.<PART>]
-        text = importlib.import_module(package + "doc_fragments." + name).ModuleDocFragment
-        options.update(yaml.safe_load(getattr(text, part or "DOCUMENTATION")).get("options") or {})
+        parts = fragment.split(".")[2:] + ["DOCUMENTATION"]  # vmfleet.maintenance.<name>[.<PART>]
+        text = importlib.import_module(package + "doc_fragments." + parts[0]).ModuleDocFragment
+        options.update(yaml.safe_load(getattr(text, parts[1])).get("options") or {})
     return options
 
 
