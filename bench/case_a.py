@@ -35,7 +35,7 @@ def measure(n_vms, n_hosts, repeats):
     args = (inst["hosts"], inst["vms"], inst["rules"])
     rows = []
     for kind, kwargs in (("rollout", {"rolling_order": inst["rolling_order"]}),
-                         ("drain", {"evacuate": inst["evacuate"]})):
+                         ("drain", {"drain_hosts": inst["drain_hosts"]})):
         seconds, plan = timed(lambda: make_plan(*args, **kwargs), repeats)
         steps = plan["rollout"]["steps_checked"] if kind == "rollout" else 1
         rows.append({"kind": kind, "vms": n_vms, "hosts": n_hosts, "rules": len(inst["rules"]),

@@ -19,7 +19,7 @@ GOAL_GAP = 2.0
 def core_plan(instance):
     """The core's plan for the instance's drain, and its planning time in seconds."""
     start = time.perf_counter()
-    plan = make_plan(instance["hosts"], instance["vms"], instance["rules"], evacuate=instance["evacuate"])
+    plan = make_plan(instance["hosts"], instance["vms"], instance["rules"], drain_hosts=instance["drain_hosts"])
     return plan, time.perf_counter() - start
 
 
@@ -50,7 +50,7 @@ def violations(instance, plan):
     for vm in instance["vms"]:
         if milp.active(vm):
             used[where[vm["name"]]] += vm["memory_mb"]
-        if plan["feasible"] and where[vm["name"]] in instance["evacuate"] and milp.moves(vm):
+        if plan["feasible"] and where[vm["name"]] in instance["drain_hosts"] and milp.moves(vm):
             problems.append("%s still on %s" % (vm["name"], where[vm["name"]]))
     problems.extend("%s over capacity" % n for n in caps if used[n] > caps[n] + 1e-6)
     for rule in instance["rules"]:
@@ -81,7 +81,7 @@ def run_instance(instance, time_limit=milp.TIME_LIMIT):
     if core_util is not None and exact["utilization"] is not None:
         gap = 100.0 * (core_util - exact["utilization"])
     return {"name": instance["name"], "hosts": len(instance["hosts"]), "vms": len(instance["vms"]),
-            "movers": sum(1 for v in instance["vms"] if v["host"] in instance["evacuate"]),
+            "movers": sum(1 for v in instance["vms"] if v["host"] in instance["drain_hosts"]),
             "milp_status": exact["status"], "milp_proven": exact["proven"],
             "milp_utilization": exact["utilization"], "milp_seconds": exact["seconds"],
             "core_feasible": plan["feasible"], "core_utilization": core_util, "core_seconds": seconds,

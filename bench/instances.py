@@ -94,7 +94,7 @@ def scale_instance(n_vms, n_hosts, seed=0, fill=None):
            for i in range(n_vms)]
     rules = _scale_rules(rng, host_of, n_hosts, max(1, n_vms // 100))
     return {"name": "scale-%d" % n_vms, "hosts": hosts, "vms": vms, "rules": rules,
-            "rolling_order": [h["name"] for h in hosts], "evacuate": [hosts[0]["name"]]}
+            "rolling_order": [h["name"] for h in hosts], "drain_hosts": [hosts[0]["name"]]}
 
 
 def _scale_rules(rng, host_of, n_hosts, per_100):
@@ -141,7 +141,7 @@ def tight_instance(index, seed=0):
            for i in range(n_vms)]
     rules = _tight_rules(rng, host_of, hosts, drained, n_vms)
     return {"name": "tight-%03d" % index, "hosts": hosts, "vms": vms, "rules": rules,
-            "evacuate": [hosts[drained]["name"]], "fill": fill}
+            "drain_hosts": [hosts[drained]["name"]], "fill": fill}
 
 
 def _clipped(weights, total, limit):

@@ -45,7 +45,7 @@ class DrainModel:
     def __init__(self, instance):
         self.hosts = dict((h["name"], h) for h in instance["hosts"])
         self.capacity = dict((n, capacity(h)) for n, h in self.hosts.items())
-        drained = set(instance["evacuate"])
+        drained = set(instance["drain_hosts"])
         self.movers = [v for v in instance["vms"] if v["host"] in drained and moves(v)]
         mover_names = set(v["name"] for v in self.movers)
         self.host_of = dict((v["name"], v["host"]) for v in instance["vms"] if v["name"] not in mover_names)

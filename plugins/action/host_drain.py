@@ -18,8 +18,8 @@ except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.executor.module_common import get_action_args_with_defaults
 
 PLATFORM_MODULES = {
-    "nova": "vmfleet.maintenance.nova_host_evacuate",
-    "vsphere": "vmfleet.maintenance.vsphere_host_evacuate",
+    "nova": "vmfleet.maintenance.nova_host_drain",
+    "vsphere": "vmfleet.maintenance.vsphere_host_drain",
     "hyperv": "vmfleet.maintenance.hyperv_node_drain",
 }
 

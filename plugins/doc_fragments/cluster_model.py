@@ -200,7 +200,7 @@ options:
     description:
       - The hosts in the order they will be updated. A drain then prefers hosts already updated and hosts
         outside the order, and avoids hosts drained later, so each VM moves once per rollout where
-        capacity allows. Without O(evacuate) the plan covers the whole rollout.
+        capacity allows. Without O(drain_hosts) the plan covers the whole rollout.
     type: list
     elements: str
     default: []

@@ -12,7 +12,7 @@ module: drain_status
 short_description: Watch a drain started asynchronously and show its per-VM progress
 version_added: 0.1.0
 description:
-  - Reads the result file of an asynchronous C(*_host_evacuate) job and the drain's O(progress_file).
+  - Reads the result file of a drain module run asynchronously (C(async)) and the drain's O(progress_file).
     While the drain runs it returns C(finished=false) and each VM's move in C(moves) (which VM, where to,
     by which method, how far); used with C(until) and C(delay), the C(vmfleet.maintenance.rollout) output
     shows each move as it progresses instead of Ansible's retry message (the C(vmfleet.maintenance.progress)
@@ -35,7 +35,7 @@ options:
     description: The job's results file (the C(results_file) an asynchronous task returns); preferred over O(job_id).
     type: path
   progress_file:
-    description: The drain's progress file (its O(vmfleet.maintenance.nova_host_evacuate#module:progress_file)).
+    description: The drain's progress file (its O(vmfleet.maintenance.nova_host_drain#module:progress_file)).
     type: path
   async_dir:
     description:
@@ -46,7 +46,7 @@ options:
 
 EXAMPLES = r'''
 - name: Start the drain in the background
-  vmfleet.maintenance.nova_host_evacuate:
+  vmfleet.maintenance.nova_host_drain:
     cloud: overcloud
     host: compute-1
     progress_file: /tmp/compute-1.progress.json
@@ -116,8 +116,8 @@ elapsed_seconds:
   returned: when O(progress_file) exists
   type: float
 drain:
-  description: The drain module's whole result once the job has ended, as M(vmfleet.maintenance.nova_host_evacuate),
-    M(vmfleet.maintenance.vsphere_host_evacuate) or M(vmfleet.maintenance.hyperv_node_drain) returns it.
+  description: The drain module's whole result once the job has ended, as M(vmfleet.maintenance.nova_host_drain),
+    M(vmfleet.maintenance.vsphere_host_drain) or M(vmfleet.maintenance.hyperv_node_drain) returns it.
   returned: when finished
   type: dict
   contains:
@@ -126,7 +126,7 @@ drain:
       type: dict
     results:
       description: One entry per VM moved or to move (see
-        RV(vmfleet.maintenance.nova_host_evacuate#module:results)).
+        RV(vmfleet.maintenance.nova_host_drain#module:results)).
       type: list
       elements: dict
 lost:

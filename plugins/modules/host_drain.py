@@ -13,8 +13,8 @@ short_description: Drain a host, or fail back onto it, with the module of its pl
 version_added: 0.2.0
 description:
   - Runs the platform's own module with the same plan and settings, as M(ansible.builtin.package) runs the
-    package manager's - M(vmfleet.maintenance.nova_host_evacuate) on C(nova),
-    M(vmfleet.maintenance.vsphere_host_evacuate) on C(vsphere), M(vmfleet.maintenance.hyperv_node_drain) on
+    package manager's - M(vmfleet.maintenance.nova_host_drain) on C(nova),
+    M(vmfleet.maintenance.vsphere_host_drain) on C(vsphere), M(vmfleet.maintenance.hyperv_node_drain) on
     C(hyperv) - so a playbook or role carries out a drain with one task whatever the platform.
   - With O(mode=drain) the VMs move off O(host); vSphere then puts the host in maintenance mode and Hyper-V leaves
     the node paused (nova's compute service is disabled beforehand with

@@ -54,7 +54,7 @@ EXAMPLES = r'''
     hosts: "{{ cluster.hosts }}"
     vms: "{{ cluster.vms }}"
     rules: "{{ cluster.rules }}"
-    evacuate: [HV01]
+    drain_hosts: [HV01]
 '''
 
 RETURN = r'''

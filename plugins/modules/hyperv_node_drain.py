@@ -364,7 +364,7 @@ class HyperVNodeDrainModule(WinRMModule):
         if params["plan"]:
             plan = plan_for(self, self.node, hosts, vms, snap.rules, count_powered_off=False)
         else:
-            plan = make_plan(hosts, vms, snap.rules, evacuate=[self.node], mode="failback", scope=params["scope"],
+            plan = make_plan(hosts, vms, snap.rules, drain_hosts=[self.node], mode="failback", scope=params["scope"],
                              rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
                              max_parallel_per_host=params["max_parallel_per_host"],
                              max_parallel_total=params["max_parallel_total"])

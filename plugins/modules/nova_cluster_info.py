@@ -45,7 +45,7 @@ EXAMPLES = r'''
     vms: "{{ cluster.vms }}"
     rules: "{{ cluster.rules }}"
     count_powered_off: "{{ cluster.count_powered_off }}"
-    evacuate: [compute-1]
+    drain_hosts: [compute-1]
 '''
 
 RETURN = r'''

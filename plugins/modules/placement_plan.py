@@ -13,17 +13,17 @@ short_description: Plan where every VM goes when hosts are drained, rolled or fa
 version_added: 0.1.0
 description:
   - Runs the collection's placement core on a cluster model and returns the plan; it changes nothing.
-  - A drain moves every VM in scope off the O(evacuate) hosts to hosts where it fits, by the first allowed
+  - A drain moves every VM in scope off the O(drain_hosts) hosts to hosts where it fits, by the first allowed
     method that works (live, quick, move, storage, failover), honouring must rules always and should rules
     unless nothing else fits, in waves that never overfill a host at any instant.
-  - With O(rolling_order) and no O(evacuate), the plan covers the whole rollout and proves every step can
+  - With O(rolling_order) and no O(drain_hosts), the plan covers the whole rollout and proves every step can
     be drained, O(max_hosts_down) hosts of the order at a time (N-k at every step), or names the first step
     that cannot and why. With O(max_hosts_down=auto) the planner chooses each step's group itself.
   - With O(allow_downtime=false), a running VM moves only by a method that keeps its guest running
     (C(live), C(storage), or C(failover) from a host that is down); a VM no such method can move is
     unplaced with reason C(no_allowed_method) unless downtime is allowed for it.
-  - O(mode=failback) plans which VMs return to the O(evacuate) hosts (now back), only where capacity allows.
-  - With neither O(evacuate) nor O(rolling_order), the plan is empty and reports each host's usage (a snapshot).
+  - O(mode=failback) plans which VMs return to the O(drain_hosts) hosts (now back), only where capacity allows.
+  - With neither O(drain_hosts) nor O(rolling_order), the plan is empty and reports each host's usage (a snapshot).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -32,12 +32,14 @@ extends_documentation_fragment:
   - vmfleet.maintenance.attributes
   - vmfleet.maintenance.attributes.READ_ONLY
 options:
-  evacuate:
+  drain_hosts:
     description:
       - Hosts to drain (O(mode=drain)), or hosts that are back (O(mode=failback)).
+      - The alias O(evacuate) is deprecated and will be removed in 1.0.0.
     type: list
     elements: str
     default: []
+    aliases: [evacuate]
   mode:
     description: C(drain) empties hosts; C(failback) brings VMs home where capacity allows.
     type: str
@@ -61,7 +63,7 @@ options:
       - In every step of several hosts, guests the drain leaves on them (held, unmanaged, in maintenance) must
         not stop together against a must anti-affinity rule or beyond a disruption budget. Such a step is
         infeasible (reason C(anti_affinity) or C(budget)), and C(auto) never chooses one.
-      - With O(evacuate), the rest of the rollout after the drained hosts is proven in steps of this size
+      - With O(drain_hosts), the rest of the rollout after the drained hosts is proven in steps of this size
         (with C(auto), in the groups C(auto) chooses).
     type: raw
     default: 1
@@ -101,7 +103,7 @@ EXAMPLES = r'''
       - {name: web-1, host: esx-01, memory_mb: 8192, methods: [live, move]}
     rules:
       - {name: db-apart, kind: anti_affinity, vms: [db-1, db-2]}
-    evacuate: [esx-01]
+    drain_hosts: [esx-01]
   register: drain
 
 - name: Prove the whole rollout before anything moves
@@ -138,13 +140,13 @@ EXAMPLES = r'''
     hosts: "{{ cluster.hosts }}"
     vms: "{{ cluster.vms }}"
     mode: failback
-    evacuate: [node1]
+    drain_hosts: [node1]
     rolling_order: [node1, node2, node3, node4]
 '''
 
 RETURN = r'''
 plan:
-  description: The plan; the drain modules take it as their O(vmfleet.maintenance.nova_host_evacuate#module:plan).
+  description: The plan; the drain modules take it as their O(vmfleet.maintenance.nova_host_drain#module:plan).
   returned: always
   type: dict
   contains:
@@ -153,7 +155,7 @@ plan:
         (nothing to drain).
       type: str
       sample: drain
-    evacuate:
+    drain_hosts:
       description: The hosts drained (or, with O(mode=failback), back).
       type: list
       elements: str
@@ -377,7 +379,9 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan
 
 class PlacementPlanModule(VmfleetModule):
     argument_spec = dict(
-        evacuate=dict(type="list", elements="str", default=[]),
+        drain_hosts=dict(type="list", elements="str", default=[], aliases=["evacuate"],
+                         deprecated_aliases=[dict(name="evacuate", version="1.0.0",
+                                                  collection_name="vmfleet.maintenance")]),
         mode=dict(type="str", default="drain", choices=["drain", "failback"]),
         allow_partial=dict(type="bool", default=False),
         max_hosts_down=dict(type="raw", default=1),
@@ -390,7 +394,7 @@ class PlacementPlanModule(VmfleetModule):
 
     def run(self):
         hosts, vms, rules = model_params(self.params)
-        names = ("evacuate", "mode", "scope", "rolling_order", "headroom_percent", "max_parallel_per_host",
+        names = ("drain_hosts", "mode", "scope", "rolling_order", "headroom_percent", "max_parallel_per_host",
                  "max_parallel_total", "count_powered_off", "max_hosts_down", "max_hosts_down_cap",
                  "allow_downtime", "allow_downtime_vms")
         plan = make_plan(hosts, vms, rules, **dict((n, self.params[n]) for n in names))
@@ -398,7 +402,7 @@ class PlacementPlanModule(VmfleetModule):
         if not plan["feasible"] and not self.params["allow_partial"]:
             where = plan["rollout"]["first_failure"] if plan["mode"] == "rollout" else None
             prefix = where["message"] if where else "the drain of %s is infeasible: %s" % (
-                ", ".join(plan["evacuate"]), describe_unplaced(plan["unplaced"]))
+                ", ".join(plan["drain_hosts"]), describe_unplaced(plan["unplaced"]))
             self.fail("%s. Free capacity, relax rules or hold the VMs; allow_partial returns the partial plan."
                       % prefix)
 

@@ -64,7 +64,7 @@ EXAMPLES = r'''
     hosts: "{{ cluster.hosts }}"
     vms: "{{ cluster.vms }}"
     rules: "{{ cluster.rules }}"
-    evacuate: [esx-01]
+    drain_hosts: [esx-01]
     headroom_percent: 10
 '''
 

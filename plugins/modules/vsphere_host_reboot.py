@@ -19,7 +19,7 @@ description:
   - A reboot is an action, not a state - every run that reboots the host reports a change.
   - vCenter refuses to reboot a host that is not in maintenance mode (C(InvalidState)) unless O(force=true);
     the module refuses it the same way before calling vCenter, naming the host, and nothing is changed. Drain
-    the host and put it in maintenance mode first (M(vmfleet.maintenance.vsphere_host_evacuate)). With
+    the host and put it in maintenance mode first (M(vmfleet.maintenance.vsphere_host_drain)). With
     O(force=true) the host reboots with whatever still runs on it.
   - A host that is not connected, or whose C(capability.rebootSupported) is false, is refused too.
   - Connect to vCenter, not to the ESXi host itself - a host rebooting drops the connection to its own API, and
@@ -63,7 +63,7 @@ options:
     type: float
     default: 5
 seealso:
-  - module: vmfleet.maintenance.vsphere_host_evacuate
+  - module: vmfleet.maintenance.vsphere_host_drain
   - name: HostSystem.RebootHost_Task (vSphere Web Services API)
     description: The method, its C(force) flag and its InvalidState fault.
     link: https://developer.broadcom.com/xapis/virtual-infrastructure-json-api/latest/sdk/vim25/release/HostSystem/moId/RebootHost_Task/post/
@@ -71,7 +71,7 @@ seealso:
 
 EXAMPLES = r'''
 - name: Drain esx-01 and put it in maintenance mode
-  vmfleet.maintenance.vsphere_host_evacuate:
+  vmfleet.maintenance.vsphere_host_drain:
     hostname: vcenter.example.com
     username: administrator@vsphere.local
     password: "{{ vcenter_password }}"

@@ -56,7 +56,7 @@ def test_compute_service_check_mode_change_and_idempotence(clean_realnova):
     assert enabled["changed"] and service_states(nova)["compute-1"][0] == "enabled"
 
 
-def test_host_evacuate_keeps_server_groups_states_and_changes_nothing_twice(clean_realnova):
+def test_host_drain_keeps_server_groups_states_and_changes_nothing_twice(clean_realnova):
     """Drain compute-0: a running server, a stopped one (scope all) and an anti-affinity member whose partner
     sits on compute-1: it may only go to compute-2."""
     nova = clean_realnova
@@ -66,12 +66,12 @@ def test_host_evacuate_keeps_server_groups_states_and_changes_nothing_twice(clea
     server_group(nova, "spread", "anti-affinity", [("app-1", "compute-0"), ("app-2", "compute-1")])
     args = dict(nova.cloud_args, host="compute-0", scope="all", **FAST)
     before = migration_summary(nova)
-    checked = run_module("nova_host_evacuate", args, check_mode=True)
+    checked = run_module("nova_host_drain", args, check_mode=True)
     assert checked["changed"] and checked["results"] == [], checked.get("msg")
     moves = dict((m["vm"], m) for m in checked["plan"]["moves"])
     assert moves["app-1"]["target"] == "compute-2" and moves["off-1"]["method"] == "move"
     assert migration_summary(nova) == before and placement_of(nova)["app-1"][0] == "compute-0"
-    result = run_module("nova_host_evacuate", args)
+    result = run_module("nova_host_drain", args)
     assert not result.get("failed"), result.get("msg")
     state = placement_of(nova)
     assert state["app-1"] == ("compute-2", "ACTIVE") and state["app-2"] == ("compute-1", "ACTIVE")
@@ -80,7 +80,7 @@ def test_host_evacuate_keeps_server_groups_states_and_changes_nothing_twice(clea
     records = dict((r[0], r) for r in migration_summary(nova))
     assert records["app-1"] == ("app-1", "live-migration", "compute-0", "compute-2", "completed")
     assert records["off-1"][1] == "migration" and records["off-1"][4] == "confirmed"
-    again = run_module("nova_host_evacuate", args)
+    again = run_module("nova_host_drain", args)
     assert again["changed"] is False and again["results"] == []
 
 
@@ -90,11 +90,11 @@ def test_a_refused_target_is_replanned_to_a_host_nova_accepts(clean_realnova):
     nova = clean_realnova
     server_group(nova, "spread", "anti-affinity", [("app-1", "compute-0"), ("app-2", "compute-2")])
     info = run_module("nova_cluster_info", nova.cloud_args)
-    stale = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "evacuate": ["compute-0"],
+    stale = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "drain_hosts": ["compute-0"],
                                           "count_powered_off": True})["plan"]
     for move in stale["moves"]:
         move["target"] = "compute-2"
-    result = run_module("nova_host_evacuate", dict(nova.cloud_args, host="compute-0", plan=stale, **FAST))
+    result = run_module("nova_host_drain", dict(nova.cloud_args, host="compute-0", plan=stale, **FAST))
     assert not result.get("failed"), result.get("msg")
     app = [r for r in result["results"] if r["vm"] == "app-1"][0]
     assert (app["final_host"], app["method"], app["planned_target"]) == ("compute-1", "live", "compute-2")
@@ -144,7 +144,7 @@ def test_evacuation_of_a_forced_down_host_and_bringing_it_back(clean_realnova):
     nova.stop_compute("compute-0")
     forced = run_module("nova_compute_service", dict(nova.cloud_args, host="compute-0", forced_down=True))
     assert forced["changed"] and service_states(nova)["compute-0"][2] is True
-    result = run_module("nova_host_evacuate", dict(nova.cloud_args, host="compute-0", scope="all", **FAST))
+    result = run_module("nova_host_drain", dict(nova.cloud_args, host="compute-0", scope="all", **FAST))
     assert not result.get("failed"), result.get("msg")
     assert set(r["method"] for r in result["results"]) == {"failover"}
     state = placement_of(nova)

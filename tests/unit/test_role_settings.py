@@ -15,7 +15,7 @@ from ansible_collections.vmfleet.maintenance.plugins.filter.drain_settings impor
     DRAIN_SETTINGS_SPEC, drain_settings)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ROLES_READING_THE_SETTINGS = ("rolling_update", "preflight", "evacuate", "failback", "platform")
+ROLES_READING_THE_SETTINGS = ("rolling_update", "preflight", "drain", "failback", "platform")
 
 
 def documented_drain_options():
@@ -67,10 +67,9 @@ def module_options(module):
     doc = yaml.safe_load(importlib.import_module(package + "modules." + module.rsplit(".", 1)[1]).DOCUMENTATION)
     options = dict(doc["options"])
     for fragment in doc.get("extends_documentation_fragment", []):
-        name, dot, part = fragment[len("vmfleet.maintenance."):].partition(".")
-        text = getattr(importlib.import_module(package + "doc_fragments." + name).ModuleDocFragment,
-                       (part if dot else "documentation").upper())
-        options.update(yaml.safe_load(text).get("options", {}))
+        parts = fragment.split(".")[2:] + ["DOCUMENTATION"]  # vmfleet.maintenance.<name>[.<PART>]
+        text = importlib.import_module(package + "doc_fragments." + parts[0]).ModuleDocFragment
+        options.update(yaml.safe_load(getattr(text, parts[1])).get("options") or {})
     return options
 
 

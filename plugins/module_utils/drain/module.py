@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to vmfleet.maintenance
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every platform's host-evacuate module does the same way: take or make the plan, refuse an
+"""What every platform's drain module does the same way: take or make the plan, refuse an
 infeasible one before anything moves, run it with the platform adapter, and report per VM."""
 
 from __future__ import absolute_import, division, print_function
@@ -60,7 +60,7 @@ def plan_for(module, host, hosts, vms, rules, count_powered_off):
             module.fail("the plan moves VMs of %s in several rollout steps; pass the step's plan" % host)
         unplaced = [u for u in given.get("unplaced", []) if u.get("host") == host]
         return dict(given, moves=moves, unplaced=unplaced if side == "source" else [])
-    return make_plan(hosts, vms, rules, evacuate=[host], scope=params["scope"],
+    return make_plan(hosts, vms, rules, drain_hosts=[host], scope=params["scope"],
                      rolling_order=params["rolling_order"], headroom_percent=params["headroom_percent"],
                      max_parallel_per_host=params["max_parallel_per_host"],
                      max_parallel_total=params["max_parallel_total"], count_powered_off=count_powered_off,

@@ -27,8 +27,8 @@ MAX_DETAILS = 4
 class StepResult:
     """What one drain decided."""
 
-    def __init__(self, evacuate, step=None):
-        self.evacuate = list(evacuate)
+    def __init__(self, hosts, step=None):
+        self.hosts = list(hosts)
         self.step = step
         self.moves = []
         self.unplaced = []
@@ -63,15 +63,15 @@ class Drainer:
         self.state.restore(saved[0])
         self.index.restore(saved[1])
 
-    def drain(self, evacuate, step=None):
+    def drain(self, hosts, step=None):
         """Drain the hosts together; a step that would stop guests against a rule changes nothing."""
         state = self.state
-        result = StepResult(evacuate, step)
-        result.unplaced = step_conflicts(state, evacuate)
+        result = StepResult(hosts, step)
+        result.unplaced = step_conflicts(state, hosts)
         if result.unplaced:
             return result
-        exclude = frozenset(evacuate)
-        residents = [self.cluster.vms[n] for h in evacuate for n in state.residents[h]]
+        exclude = frozenset(hosts)
+        residents = [self.cluster.vms[n] for h in hosts for n in state.residents[h]]
         scope = classify(residents, self.options.scope)
         result.skipped, result.warnings, result.unplaced = scope.skipped, scope.warnings, scope.errors
         memory_before = dict(state.memory_used)
@@ -79,11 +79,11 @@ class Drainer:
         sources = {}
         for vm in scope.movers:
             sources[vm.name] = state.lift(vm.name)
-        for host in evacuate:
+        for host in hosts:
             self.index.refresh(host)
         units = build_units(state, scope.movers, sources)
         placed, failed = self._place(units, exclude)
-        changed = set(evacuate)  # _place re-filed the targets it filled; these changed after
+        changed = set(hosts)  # _place re-filed the targets it filled; these changed after
         for unit in failed:
             result.unplaced.extend(self._unplaced(unit, exclude))
             for vm in unit.vms:
@@ -175,7 +175,7 @@ class Drainer:
             if outcome[1] not in details:  # a reason that names no host is said once
                 details.append(outcome[1])
         if not targets:
-            reasons["insufficient_memory"] = ["no host is up outside the evacuated hosts"]
+            reasons["insufficient_memory"] = ["no host is up outside the drained hosts"]
         listed = []
         for code in sorted(reasons):
             details = reasons[code]

@@ -18,7 +18,7 @@ def describe_unplaced(unplaced):
     return "; ".join(parts)
 
 
-def render(steps, state, mode, evacuate, hosts_before):
+def render(steps, state, mode, drain_hosts, hosts_before):
     """The plan dict every module returns; hosts_before is the usage report before any move."""
     moves = [m for s in steps for m in s.moves]
     unplaced = [u for s in steps for u in s.unplaced]
@@ -33,7 +33,7 @@ def render(steps, state, mode, evacuate, hosts_before):
     vm_memory = dict((v.name, v.memory_mb) for v in state.cluster.vms.values())
     return {
         "mode": mode,
-        "evacuate": list(evacuate),
+        "drain_hosts": list(drain_hosts),
         "status": status,
         "feasible": not unplaced,
         "moves": [m.as_dict() for m in moves],

@@ -21,7 +21,7 @@ MODES = ("drain", "failback")
 SCOPES = ("running", "all")
 
 
-def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", rolling_order=(),
+def make_plan(hosts, vms, rules=(), drain_hosts=(), mode="drain", scope="running", rolling_order=(),
               headroom_percent=0, max_parallel_per_host=2, max_parallel_total=0,
               count_powered_off=False, max_hosts_down=1, allow_downtime=True, allow_downtime_vms=(),
               max_hosts_down_cap=4):
@@ -33,17 +33,17 @@ def make_plan(hosts, vms, rules=(), evacuate=(), mode="drain", scope="running", 
     the VMs named in allow_downtime_vms or whose dict says allow_downtime: true.
     """
     cluster = build_cluster(hosts, vms, rules)
-    options = _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent,
+    options = _options(cluster, drain_hosts, mode, scope, rolling_order, headroom_percent,
                        max_parallel_per_host, max_parallel_total, count_powered_off, max_hosts_down,
                        max_hosts_down_cap)
     restrict_methods(cluster, _allow_downtime(allow_downtime), _vm_names(allow_downtime_vms))
-    evacuate = list(evacuate or ())
+    drain_hosts = list(drain_hosts or ())
     if mode == "failback":
-        if not evacuate:
-            raise PlacementInputError("mode 'failback' needs 'evacuate': the host(s) that are back")
-        plan = plan_failback(cluster, evacuate, options)
-    elif evacuate:
-        plan = plan_drain(cluster, evacuate, options)
+        if not drain_hosts:
+            raise PlacementInputError("mode 'failback' needs 'drain_hosts': the host(s) that are back")
+        plan = plan_failback(cluster, drain_hosts, options)
+    elif drain_hosts:
+        plan = plan_drain(cluster, drain_hosts, options)
     elif options.rolling_order:
         plan = plan_rollout(cluster, options)
     else:
@@ -59,29 +59,29 @@ def plan_nothing(cluster, options):
     return render([StepResult([])], state, "snapshot", [], state.hosts_report())
 
 
-def plan_drain(cluster, evacuate, options):
+def plan_drain(cluster, drain_hosts, options):
     """Drain the hosts now; with a rolling order, also prove the rest of the rollout after them."""
     order = list(options.rolling_order)
-    done = max([order.index(h) for h in evacuate if h in order] or [-1])
+    done = max([order.index(h) for h in drain_hosts if h in order] or [-1])
     drainer = Drainer(cluster, options, rolling_tiers(order, done) if order else None)
     before = drainer.state.hosts_report()
-    step = drainer.drain(evacuate)
-    plan = render([step], drainer.state, "drain", evacuate, before)
+    step = drainer.drain(drain_hosts)
+    plan = render([step], drainer.state, "drain", drain_hosts, before)
     if order and is_auto(options.max_hosts_down):
-        plan["rollout"] = prove_rest_auto(drainer, order, [h for h in evacuate if h in order] or order[:0],
+        plan["rollout"] = prove_rest_auto(drainer, order, [h for h in drain_hosts if h in order] or order[:0],
                                           options.max_hosts_down_cap)
     elif order:
         plan["rollout"] = prove_rest(drainer, order, done, options.max_hosts_down)
     return plan
 
 
-def _options(cluster, evacuate, mode, scope, rolling_order, headroom_percent, max_parallel_per_host,
+def _options(cluster, drain_hosts, mode, scope, rolling_order, headroom_percent, max_parallel_per_host,
              max_parallel_total, count_powered_off, max_hosts_down, max_hosts_down_cap):
     if mode not in MODES:
         raise PlacementInputError("mode must be one of %s, got %r" % (", ".join(MODES), mode))
     if scope not in SCOPES:
         raise PlacementInputError("scope must be one of %s, got %r" % (", ".join(SCOPES), scope))
-    for label, names in (("evacuate", evacuate or ()), ("rolling_order", rolling_order or ())):
+    for label, names in (("drain_hosts", drain_hosts or ()), ("rolling_order", rolling_order or ())):
         unknown = [n for n in names if n not in cluster.hosts]
         if unknown:
             raise PlacementInputError("%s names unknown host(s): %s; known hosts: %s"

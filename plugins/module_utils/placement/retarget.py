@@ -25,7 +25,7 @@ def retarget(hosts, vms, rules, vm_name, source, refused, whereabouts, scope="ru
     for vm in vms:
         host = source if vm["name"] == vm_name else whereabouts.get(vm["name"], vm["host"])
         placed.append(dict(vm, host=host))
-    plan = make_plan(hosts, placed, rules, evacuate=[source], scope=scope,
+    plan = make_plan(hosts, placed, rules, drain_hosts=[source], scope=scope,
                      headroom_percent=headroom_percent, count_powered_off=count_powered_off,
                      max_parallel_per_host=len(placed) or 1)
     for move in plan["moves"]:

@@ -79,7 +79,7 @@ def greedy_steps(drainer, order, cap, first_number):
     while remaining:
         step = largest_step(drainer, remaining, cap, number)
         steps.append(step)
-        for host in step.evacuate:
+        for host in step.hosts:
             drainer.index.return_to_service(host)
             remaining.remove(host)
         if not step.feasible:
@@ -134,15 +134,15 @@ def rollout_summary(steps):
     summary = {
         "feasible": failure is None,
         "steps_checked": len(steps),
-        "steps": [{"step": s.step, "hosts": list(s.evacuate), "host": ", ".join(s.evacuate),
+        "steps": [{"step": s.step, "hosts": list(s.hosts), "host": ", ".join(s.hosts),
                    "moves": len(s.moves), "waves": max([m.wave for m in s.moves] or [0]),
                    "migrated_mb": int(sum(m.memory_mb for m in s.moves)),
                    "feasible": s.feasible} for s in steps],
         "first_failure": None,
     }
     if failure is not None:
-        names = ", ".join(failure.evacuate)
-        summary["first_failure"] = {"step": failure.step, "hosts": list(failure.evacuate), "host": names,
+        names = ", ".join(failure.hosts)
+        summary["first_failure"] = {"step": failure.step, "hosts": list(failure.hosts), "host": names,
                                     "unplaced": failure.unplaced,
                                     "message": "step %s cannot drain %s: %s" % (
                                         failure.step, names, describe_unplaced(failure.unplaced))}

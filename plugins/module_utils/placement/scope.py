@@ -14,7 +14,7 @@ __metaclass__ = type
 
 
 class Scope:
-    """The VMs of the evacuated hosts sorted into movers, skipped, warnings and errors."""
+    """The VMs of the drained hosts sorted into movers, skipped, warnings and errors."""
 
     def __init__(self):
         self.movers = []
@@ -24,7 +24,7 @@ class Scope:
 
 
 def classify(vms, scope):
-    """Sort the VMs found on evacuated hosts (scope 'running' or 'all')."""
+    """Sort the VMs found on drained hosts (scope 'running' or 'all')."""
     result = Scope()
     for vm in sorted(vms, key=lambda v: v.name):
         if scope == "running" and not vm.active:

@@ -45,7 +45,7 @@ def reboot_refusal(name, facts, force, supported):
                 "it from its console" % (name, facts["connection_state"]))
     if not facts["in_maintenance_mode"] and not force:
         return ("%s is not in maintenance mode: vCenter refuses to reboot it (InvalidState); put it in maintenance "
-                "mode first (vsphere_host_evacuate) or set force=true, which reboots it with whatever still runs "
+                "mode first (vsphere_host_drain) or set force=true, which reboots it with whatever still runs "
                 "on it" % name)
     return None
 

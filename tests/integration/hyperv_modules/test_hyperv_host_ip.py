@@ -33,7 +33,7 @@ def test_each_node_carries_its_client_access_address(small):
 
     # the gather's hosts go to placement_plan unchanged (platform_cluster.hosts): ip is accepted, not planned with
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["HV01"]})
+                                         "drain_hosts": ["HV01"]})
     assert not plan.get("failed"), plan.get("msg")
 
 

@@ -83,7 +83,7 @@ def test_cluster_info_in_the_core_shape_feeds_placement_plan(small):
     assert info["details"]["hosts"]["HV01"] == {"state": "Up", "drain_status": "NotInitiated",
                                                 "free_memory_mb": 65536 - 8192 - 24576, "vm_count": 3}
     plan = ok(run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                            "evacuate": ["HV01"]}))
+                                            "drain_hosts": ["HV01"]}))
     moves = dict((m["vm"], m["target"]) for m in plan["plan"]["moves"])
     assert set(moves) == {"WEB01", "SQL01"} and moves["WEB01"] == "HV03", "anti-affinity keeps WEB01 off HV02"
 

@@ -1,4 +1,4 @@
-"""Maintenance mode as vCenter does it without DRS: nothing is evacuated for you."""
+"""Maintenance mode as vCenter does it without DRS: nothing is moved off the host for you."""
 
 import time
 

@@ -12,7 +12,7 @@ VMS = [{"name": "n%d-vm%d" % (i, j), "host": "n%d" % i, "memory_mb": 8192} for i
 
 
 def test_drain_plan_returns_moves_and_never_changes():
-    result = run_module("placement_plan", {"hosts": HOSTS, "vms": VMS, "evacuate": ["n1"]})
+    result = run_module("placement_plan", {"hosts": HOSTS, "vms": VMS, "drain_hosts": ["n1"]})
     assert not result.get("failed") and result["changed"] is False
     plan = result["plan"]
     assert plan["status"] == "ok" and plan["feasible"]
@@ -21,8 +21,14 @@ def test_drain_plan_returns_moves_and_never_changes():
     assert plan["hosts_after"]["n1"]["memory_used_mb"] == 0
 
 
+def test_the_old_option_name_evacuate_still_drains_with_a_deprecation():
+    result = run_module("placement_plan", {"hosts": HOSTS, "vms": VMS, "evacuate": ["n1"]})
+    assert not result.get("failed") and result["plan"]["drain_hosts"] == ["n1"]
+    assert any("evacuate" in str(d) and d["version"] == "1.0.0" for d in result["deprecations"])
+
+
 def test_check_mode_gives_the_same_plan():
-    args = {"hosts": HOSTS, "vms": VMS, "evacuate": ["n2"]}
+    args = {"hosts": HOSTS, "vms": VMS, "drain_hosts": ["n2"]}
     assert run_module("placement_plan", args, check_mode=True)["plan"] == run_module("placement_plan", args)["plan"]
 
 
@@ -35,11 +41,11 @@ def test_whole_rollout_plan():
 
 def test_infeasible_drain_fails_with_reasons_unless_allow_partial():
     vms = VMS + [{"name": "huge", "host": "n1", "memory_mb": 60000}]
-    result = run_module("placement_plan", {"hosts": HOSTS, "vms": vms, "evacuate": ["n1"]})
+    result = run_module("placement_plan", {"hosts": HOSTS, "vms": vms, "drain_hosts": ["n1"]})
     assert result["failed"]
     assert "the drain of n1 is infeasible: huge (insufficient_memory)" in result["msg"]
     assert result["plan"]["unplaced"][0]["reasons"][0]["code"] == "insufficient_memory"
-    result = run_module("placement_plan", {"hosts": HOSTS, "vms": vms, "evacuate": ["n1"], "allow_partial": True})
+    result = run_module("placement_plan", {"hosts": HOSTS, "vms": vms, "drain_hosts": ["n1"], "allow_partial": True})
     assert not result.get("failed") and result["plan"]["status"] == "error"
 
 
@@ -76,7 +82,7 @@ def test_no_downtime_unless_allowed_for_the_vm():
            {"name": "gpu", "host": "n1", "memory_mb": 1024, "methods": ["move", "failover"]},
            {"name": "agent", "host": "n1", "memory_mb": 1024, "methods": ["move"], "allow_downtime": True},
            {"name": "batch", "host": "n1", "memory_mb": 1024, "methods": ["quick"]}]
-    args = {"hosts": hosts, "vms": vms, "evacuate": ["n1"], "allow_downtime": False,
+    args = {"hosts": hosts, "vms": vms, "drain_hosts": ["n1"], "allow_downtime": False,
             "allow_downtime_vms": ["batch"], "allow_partial": True}
     plan = run_module("placement_plan", args)["plan"]
     moves = dict((m["vm"], (m["method"], m["downtime"])) for m in plan["moves"])
@@ -92,14 +98,14 @@ def test_no_downtime_unless_allowed_for_the_vm():
     ({"max_hosts_down": 0}, "max_hosts_down must be an integer >= 1 or 'auto', got 0"),
     ({"max_hosts_down": "auto", "max_hosts_down_cap": 0}, "max_hosts_down_cap must be an integer >= 1, got 0"),
     ({"rolling_order": ["n1", "n2", "n1"]}, "rolling_order lists n1 twice"),
-    ({"evacuate": ["n9"]}, "evacuate names unknown host(s): n9"),
+    ({"drain_hosts": ["n9"]}, "drain_hosts names unknown host(s): n9"),
     ({"vms": [{"name": "v", "host": "ghost", "memory_mb": 1}]}, "vm 'v' runs on host 'ghost', which is not in hosts"),
     ({"vms": [{"name": "v", "host": "n1", "memory_mb": -1}]}, "vm 'v': 'memory_mb' must be >= 0"),
     ({"vms": [{"name": "v", "host": "n1", "memory_mb": 1, "methods": ["warp"]}]}, "value of methods must be one or more of"),
     ({"mode": "sideways"}, "value of mode must be one of: drain, failback"),
 ])
 def test_bad_input_gives_one_clear_error(args, message):
-    base = {"hosts": HOSTS, "vms": VMS, "evacuate": ["n1"]}
+    base = {"hosts": HOSTS, "vms": VMS, "drain_hosts": ["n1"]}
     base.update(args)
     result = run_module("placement_plan", base)
     assert result["failed"] and message in result["msg"]

@@ -10,7 +10,7 @@ def test_evacuated_servers_that_ran_are_running_again_and_stopped_ones_stay_stop
     mock does the same at the microversion openstacksdk sends (the highest common one)."""
     nova.control.host_down("compute-0")
     run_module("nova_compute_service", dict(nova.args, host="compute-0", forced_down=True))
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST))
     assert not result.get("failed"), result.get("msg")
     state = nova.placement_of()
     for name in ("web-1", "web-2", "gpu-1", "db-1"):
@@ -24,7 +24,7 @@ def test_cold_migration_is_confirmed_once_while_nova_is_still_confirming(nova_wi
     """nova's confirm is a cast: the server stays VERIFY_RESIZE until the source compute is done, and a
     second confirm gets 400 'Instance has not been resized.' (compute/api.py, servers.py)."""
     nova = nova_with(20, confirm=20.0)  # 1 s of VERIFY_RESIZE after the confirm: five polls
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", on_stall="force_complete", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", on_stall="force_complete", **FAST))
     assert not result.get("failed"), result.get("msg")
     gpu = [r for r in result["results"] if r["vm"] == "gpu-1"][0]
     assert gpu["method"] == "move" and gpu["status"] == "moved"
@@ -59,7 +59,7 @@ def test_server_groups_and_zones_shape_the_plan(grouped_nova):
     assert rules["server group loose"]["strength"] == "should"
     assert rules["availability zone nova"]["hosts"] == ["compute-0", "compute-1", "compute-2"]
     assert "pinned-1" in rules["availability zone nova"]["vms"]
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST))
     assert not result.get("failed"), result.get("msg")
     state = nova.placement_of()
     assert state["spread-1"][0] not in ("compute-0", "compute-1") and state["pinned-1"][0] != "compute-3"
@@ -73,9 +73,9 @@ def test_a_target_the_scheduler_refuses_is_replanned_before_a_colder_method(grou
     nova = grouped_nova
     info = run_module("nova_cluster_info", nova.args)
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["compute-0"], "count_powered_off": True})["plan"]
+                                         "drain_hosts": ["compute-0"], "count_powered_off": True})["plan"]
     stale = dict(plan, moves=[dict(m, target="compute-1") if m["vm"] == "spread-1" else m for m in plan["moves"]])
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", plan=stale, **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", plan=stale, **FAST))
     assert not result.get("failed"), result.get("msg")
     spread = [r for r in result["results"] if r["vm"] == "spread-1"][0]
     assert spread["planned_target"] == "compute-1" and spread["method"] == "live"

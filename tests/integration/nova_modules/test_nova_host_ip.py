@@ -62,6 +62,6 @@ def test_each_host_carries_its_hypervisor_host_ip(nova_ips):
 
     # the gather's hosts go to placement_plan unchanged (platform_cluster.hosts): ip is accepted, not planned with
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["compute-0"], "scope": "all", "count_powered_off": True})
+                                         "drain_hosts": ["compute-0"], "scope": "all", "count_powered_off": True})
     assert not plan.get("failed"), plan.get("msg")
     assert plan["plan"]["feasible"]

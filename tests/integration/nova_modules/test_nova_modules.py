@@ -1,6 +1,8 @@
 """The nova modules against the Keystone/Nova/Placement mock, checked from the mock's own state."""
 
-from module_runner import run_module
+import json
+
+from module_runner import run_module, run_playbook
 
 FAST = {"poll_seconds": 0.2, "stall_seconds": 3}
 
@@ -12,7 +14,7 @@ def test_cluster_info_shape_feeds_placement_plan(nova):
     gpu = [v for v in info["vms"] if v["name"] == "gpu-1"][0]
     assert gpu["methods"] == ["move", "failover"] and "PCI" in gpu["methods_reason"]
     assert info["count_powered_off"] is True
-    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "evacuate": ["compute-0"],
+    plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "drain_hosts": ["compute-0"],
                                          "scope": "all", "count_powered_off": True})
     assert plan["plan"]["feasible"], plan
     assert {m["vm"]: m["method"] for m in plan["plan"]["moves"]}["gpu-1"] == "move"
@@ -47,18 +49,31 @@ def test_compute_service_errors(nova):
     assert result["failed"] and "only valid with state=disabled" in result["msg"]
 
 
-def test_host_evacuate_check_mode_moves_nothing(nova):
+def test_host_drain_check_mode_moves_nothing(nova):
     before = nova.placement_of()
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST),
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST),
                         check_mode=True)
     assert result["changed"] and result["plan"]["moves"] and result["results"] == []
     assert nova.placement_of() == before
 
 
-def test_host_evacuate_empties_the_host_and_second_run_changes_nothing(nova):
+def test_the_old_name_nova_host_evacuate_runs_nova_host_drain_with_a_deprecation(nova, tmp_path):
+    args = dict(nova.args, host="compute-0", scope="all", **FAST)
+    playbook = tmp_path / "old_name.yml"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "Drain by the old name", "vmfleet.maintenance.nova_host_evacuate": args}]}]))
+    before = nova.placement_of()
+    proc = run_playbook(str(playbook), check=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    output = " ".join((proc.stdout + proc.stderr).split())
+    assert "nova_host_evacuate is now named vmfleet.maintenance.nova_host_drain" in output
+    assert nova.placement_of() == before
+
+
+def test_host_drain_empties_the_host_and_second_run_changes_nothing(nova):
     run_module("nova_compute_service", dict(nova.args, host="compute-0", state="disabled"))
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all",
-                                                   on_stall="force_complete", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all",
+                                                on_stall="force_complete", **FAST))
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
     assert by_vm["gpu-1"]["method"] == "move"
@@ -69,12 +84,12 @@ def test_host_evacuate_empties_the_host_and_second_run_changes_nothing(nova):
         host, status = state[name]
         assert host != "compute-0" and host == by_vm[name]["final_host"]
     assert state["batch-1"][1] == "SHUTOFF" and state["web-1"][1] == "ACTIVE" and state["gpu-1"][1] == "ACTIVE"
-    again = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", scope="all", **FAST))
+    again = run_module("nova_host_drain", dict(nova.args, host="compute-0", scope="all", **FAST))
     assert again["changed"] is False and again["plan"]["moves"] == []
 
 
-def test_host_evacuate_stall_abort_fails_and_leaves_vm_on_source(nova):
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", on_stall="abort", **FAST))
+def test_host_drain_stall_abort_fails_and_leaves_vm_on_source(nova):
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", on_stall="abort", **FAST))
     assert result["failed"] and "db-1" in result["msg"]
     assert nova.placement_of()["db-1"] == ("compute-0", "ACTIVE")
 
@@ -82,7 +97,7 @@ def test_host_evacuate_stall_abort_fails_and_leaves_vm_on_source(nova):
 def test_evacuation_of_a_forced_down_host(nova):
     nova.control.host_down("compute-0")
     run_module("nova_compute_service", dict(nova.args, host="compute-0", forced_down=True))
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-0", **FAST))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-0", **FAST))
     assert not result.get("failed"), result.get("msg")
     assert set(r["method"] for r in result["results"]) == {"failover"}
     state = nova.placement_of()
@@ -90,7 +105,7 @@ def test_evacuation_of_a_forced_down_host(nova):
 
 
 def test_unknown_host(nova):
-    result = run_module("nova_host_evacuate", dict(nova.args, host="compute-9"))
+    result = run_module("nova_host_drain", dict(nova.args, host="compute-9"))
     assert result["failed"] and result["msg"].startswith("unknown host 'compute-9'")
 
 

@@ -81,13 +81,13 @@ def test_compute_service_rides_through_resets(nova):
     assert result["changed"] and nova.control.host("compute-1")["status"] == "disabled"
 
 
-def test_host_evacuate_completes_through_one_500_on_os_migrations(slow_nova):
+def test_host_drain_completes_through_one_500_on_os_migrations(slow_nova):
     nova = slow_nova
     disable_compute_0(nova)
     fault = {"kind": "http_error", "method": "GET", "path": "os-migrations", "service": "nova", "status": 500,
              "count": 1}
     thread = in_background((mid_drain(nova), lambda: nova.control.add_fault(**fault)))
-    result = run_module("nova_host_evacuate", dict(nova.args, **DRAIN))
+    result = run_module("nova_host_drain", dict(nova.args, **DRAIN))
     thread.join()
     assert not result.get("failed"), result.get("msg")
     assert all(r["status"] == "moved" for r in result["results"])
@@ -97,11 +97,11 @@ def test_host_evacuate_completes_through_one_500_on_os_migrations(slow_nova):
     assert [r for r in nova.control.requests() if "os-migrations" in r["path"] and r["status"] == 500]
 
 
-def test_host_evacuate_completes_through_a_few_seconds_of_503_mid_drain(slow_nova):
+def test_host_drain_completes_through_a_few_seconds_of_503_mid_drain(slow_nova):
     nova = slow_nova
     disable_compute_0(nova)
     thread = in_background((mid_drain(nova), lambda: nova.control.api_down("503")), (4, nova.control.api_up))
-    result = run_module("nova_host_evacuate", dict(nova.args, **DRAIN))
+    result = run_module("nova_host_drain", dict(nova.args, **DRAIN))
     thread.join()
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
@@ -114,11 +114,11 @@ def test_host_evacuate_completes_through_a_few_seconds_of_503_mid_drain(slow_nov
     assert not [m for m in nova.control.state()["migrations"] if m["status"] in UNDER_WAY]
 
 
-def test_host_evacuate_with_a_short_window_fails_naming_the_request_and_status(slow_nova):
+def test_host_drain_with_a_short_window_fails_naming_the_request_and_status(slow_nova):
     nova = slow_nova
     disable_compute_0(nova)
     thread = in_background((mid_drain(nova), lambda: nova.control.api_down("503")), (10, nova.control.api_up))
-    result = run_module("nova_host_evacuate", dict(nova.args, retry_seconds=2, **DRAIN))
+    result = run_module("nova_host_drain", dict(nova.args, retry_seconds=2, **DRAIN))
     thread.join()
     assert result["failed"]
     assert result["msg"].startswith("drain of compute-0 incomplete"), result["msg"]

@@ -33,7 +33,7 @@ PLAYBOOK = """
           - {name: web-2, host: hv02, memory_mb: 8192}
         rules:
           - {name: web-apart, kind: anti_affinity, vms: [web-1, web-2]}
-        evacuate: [hv01]
+        drain_hosts: [hv01]
       register: drain
 
     - name: Compare CAU's default with one host at a time on the same cluster
@@ -123,7 +123,7 @@ def test_installed_collection_runs_a_playbook_from_another_directory(installed):
 
 
 def test_installed_docs_render(installed):
-    for module in ("placement_plan", "nova_host_evacuate", "hyperv_node_drain"):
+    for module in ("placement_plan", "nova_host_drain", "hyperv_node_drain"):
         result = _run([os.path.join(BIN, "ansible-doc"), "--json", "vmfleet.maintenance." + module],
                       installed["env"], installed["cwd"])
         doc = json.loads(result.stdout)["vmfleet.maintenance." + module]["doc"]

@@ -1,4 +1,4 @@
-"""The evacuate role on one host of a mock cluster, through ansible-playbook: the per-VM results."""
+"""The drain role on one host of a mock cluster, through ansible-playbook: the per-VM results."""
 
 import json
 import os
@@ -9,7 +9,7 @@ PLAYBOOK = os.path.join(os.path.dirname(__file__), "playbooks", "drain_host.yml"
 
 
 def drain_host(platform, connection, host, tmp_path, **drain):
-    """The evacuate role's per-VM results."""
+    """The drain role's per-VM results."""
     results = tmp_path / "results.json"
     proc = run_playbook(PLAYBOOK, {"vmfleet_platform": platform, "vmfleet_connection": connection, "host": host,
                                    "vmfleet_drain": drain, "platform_progress_dir": str(tmp_path / "progress"),

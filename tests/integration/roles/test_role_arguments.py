@@ -21,15 +21,15 @@ def refused(role, entry_point, **variables):
     return output
 
 
-@pytest.mark.parametrize("entry_point", ["gather", "checks", "take_out", "evacuate", "update", "native_rollout"])
+@pytest.mark.parametrize("entry_point", ["gather", "checks", "take_out", "drain", "update", "native_rollout"])
 def test_platform_entry_points_refuse_an_unknown_platform(entry_point):
     output = refused("platform", entry_point, vmfleet_platform="esx", vmfleet_connection={}, vmfleet_host="h1",
                      vmfleet_update_host="h1", vmfleet_step_plan={})
     assert "value of vmfleet_platform must be one of: nova, vsphere, hyperv, got: esx" in output, output[-3000:]
 
 
-def test_platform_evacuate_names_what_it_misses():
-    output = refused("platform", "evacuate", **NOVA)
+def test_platform_drain_names_what_it_misses():
+    output = refused("platform", "drain", **NOVA)
     assert "missing required arguments: vmfleet_host, vmfleet_step_plan" in output, output[-3000:]
 
 

@@ -38,7 +38,7 @@ def test_each_host_carries_the_address_of_its_management_vmknic(start_vsphere):
 
     # the gather's hosts go to placement_plan unchanged (platform_cluster.hosts): ip is accepted, not planned with
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["esx-01"]})
+                                         "drain_hosts": ["esx-01"]})
     assert not plan.get("failed"), plan.get("msg")
     assert plan["plan"]["feasible"]
 

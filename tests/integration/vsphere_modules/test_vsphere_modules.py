@@ -56,7 +56,7 @@ def test_cluster_info_shape_feeds_placement_plan(seed003):
     assert rules["db-on-db-hosts"]["kind"] == "vm_host" and rules["db-on-db-hosts"]["hosts"] == ["esx-01", "esx-03"]
 
     plan = run_module("placement_plan", {"hosts": info["hosts"], "vms": info["vms"], "rules": info["rules"],
-                                         "evacuate": ["esx-01"], "allow_partial": True})
+                                         "drain_hosts": ["esx-01"], "allow_partial": True})
     assert not plan.get("failed"), plan.get("msg")
     moves = dict((m["vm"], m) for m in plan["plan"]["moves"])
     assert moves["local-vm"]["method"] == "storage" and moves["db-01"]["target"] == "esx-03"
@@ -126,8 +126,8 @@ def test_named_vmotion_vmk_missing_is_reported_not_fixable(seed003):
 
 def test_vmotion_against_unfixed_migrate_enabled_fails_naming_host_and_setting(seed003):
     plan = {"moves": [{"vm": "web-01", "source": "esx-01", "target": "esx-03", "method": "live", "wave": 1}]}
-    result = run_module("vsphere_host_evacuate", dict(seed003.args, host="esx-01", plan=plan, maintenance_mode="none",
-                                                      **FAST))
+    result = run_module("vsphere_host_drain", dict(seed003.args, host="esx-01", plan=plan, maintenance_mode="none",
+                                                   **FAST))
     assert result["failed"]
     assert result["msg"].startswith("drain of esx-01 incomplete: 1 of 1 moves failed")
     assert "esx-03" in result["msg"] and "Migrate.Enabled = 0" in result["msg"]
@@ -137,21 +137,21 @@ def test_vmotion_against_unfixed_migrate_enabled_fails_naming_host_and_setting(s
     assert seed003.migrate_enabled("esx-03") == 0
 
 
-def test_host_evacuate_after_preflight_fix_drains_and_enters_maintenance(seed003):
+def test_host_drain_after_preflight_fix_drains_and_enters_maintenance(seed003):
     fix = run_module("vsphere_vmotion_preflight", dict(seed003.args, cluster="Cluster-A", fix=True))
     assert fix["ready"], fix
     seed003.mock.set_host("esx-04", vmotion_network_blocked=False)  # the firewall, fixed out of band
     args = dict(seed003.args, host="esx-01", **FAST)
     before = seed003.placement()
 
-    checked = run_module("vsphere_host_evacuate", args, check_mode=True)
+    checked = run_module("vsphere_host_drain", args, check_mode=True)
     assert not checked.get("failed"), checked.get("msg")
     assert checked["changed"] and checked["results"] == [] and checked["in_maintenance_mode"] == {"before": False,
                                                                                                   "after": True}
     assert sorted(m["vm"] for m in checked["plan"]["moves"]) == ["app-iso", "db-01", "local-vm", "web-01"]
     assert seed003.placement() == before and seed003.host("esx-01").runtime.inMaintenanceMode is False
 
-    result = run_module("vsphere_host_evacuate", args)
+    result = run_module("vsphere_host_drain", args)
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] and result["in_maintenance_mode"] == {"before": False, "after": True}
     by_vm = dict((r["vm"], r) for r in result["results"])
@@ -165,19 +165,19 @@ def test_host_evacuate_after_preflight_fix_drains_and_enters_maintenance(seed003
     assert not [name for name, where in after.items() if where[0] == "esx-01"]
     assert seed003.host("esx-01").runtime.inMaintenanceMode is True
 
-    again = run_module("vsphere_host_evacuate", args)
+    again = run_module("vsphere_host_drain", args)
     assert again["changed"] is False and again["plan"]["moves"] == [] and again["results"] == []
     assert seed003.placement() == after
 
-    back = run_module("vsphere_host_evacuate", dict(args, maintenance_mode="exit"))
+    back = run_module("vsphere_host_drain", dict(args, maintenance_mode="exit"))
     assert back["changed"] and back["in_maintenance_mode"] == {"before": True, "after": False} and back["plan"] is None
     assert seed003.host("esx-01").runtime.inMaintenanceMode is False
-    assert run_module("vsphere_host_evacuate", dict(args, maintenance_mode="exit"))["changed"] is False
+    assert run_module("vsphere_host_drain", dict(args, maintenance_mode="exit"))["changed"] is False
 
 
 def test_cold_migration_keeps_powered_off_vm_off(start_vsphere):
     vs = start_vsphere("seed003", repaired)
-    result = run_module("vsphere_host_evacuate", dict(vs.args, host="esx-03", scope="all", **FAST))
+    result = run_module("vsphere_host_drain", dict(vs.args, host="esx-03", scope="all", **FAST))
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
     assert by_vm["batch-off"]["method"] == "move" and by_vm["app-shared-iso"]["method"] == "live"
@@ -189,10 +189,10 @@ def test_cold_migration_keeps_powered_off_vm_off(start_vsphere):
 def test_enter_maintenance_fails_clearly_when_vms_remain(start_vsphere):
     vs = start_vsphere("seed003", repaired)
     args = dict(vs.args, host="esx-01", allow_partial=True, **FAST)
-    checked = run_module("vsphere_host_evacuate", args, check_mode=True)
+    checked = run_module("vsphere_host_drain", args, check_mode=True)
     assert checked["failed"] and "powered-on VM(s) app-iso would remain on it" in checked["msg"]
     assert vs.placement()["web-01"][0] == "esx-01"
-    result = run_module("vsphere_host_evacuate", args)
+    result = run_module("vsphere_host_drain", args)
     assert result["failed"]
     assert result["msg"].startswith("cannot enter maintenance mode on esx-01: powered-on VM(s) app-iso remain")
     assert [r["vm"] for r in result["results"] if r["status"] == "moved"] != []
@@ -201,7 +201,7 @@ def test_enter_maintenance_fails_clearly_when_vms_remain(start_vsphere):
 
 def test_wrong_password_is_one_clear_error(seed003):
     for name, extra in (("vsphere_cluster_info", {}), ("vsphere_vmotion_preflight", {"fix": True}),
-                        ("vsphere_host_evacuate", {"host": "esx-01"})):
+                        ("vsphere_host_drain", {"host": "esx-01"})):
         result = run_module(name, dict(seed003.args, password="wrong-secret", **extra))
         assert result["failed"], name
         assert result["msg"].startswith("authentication failed at 127.0.0.1:%s" % seed003.args["port"]), result["msg"]
@@ -209,7 +209,7 @@ def test_wrong_password_is_one_clear_error(seed003):
 
 
 def test_unknown_names_are_one_clear_error(seed003):
-    result = run_module("vsphere_host_evacuate", dict(seed003.args, host="esx-09"))
+    result = run_module("vsphere_host_drain", dict(seed003.args, host="esx-09"))
     assert result["failed"] and result["msg"] == "unknown host 'esx-09'; known hosts: esx-01, esx-02, esx-03, esx-04"
     result = run_module("vsphere_vmotion_preflight", dict(seed003.args, cluster="Cluster-A", hosts=["esx-01", "esx-9"]))
     assert result["failed"] and result["msg"].startswith("unknown host 'esx-9' in cluster 'Cluster-A'; known hosts: esx-01")

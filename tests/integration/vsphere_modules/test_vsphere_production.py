@@ -73,10 +73,10 @@ def test_vcls_agent_vms_are_listed_apart_and_never_moved(start_vsphere):
     assert "not planned" in info["agent_vms"][0]["treatment"]
 
     args = dict(vs.args, host="esx-01", **FAST)
-    checked = run_module("vsphere_host_evacuate", args, check_mode=True)
+    checked = run_module("vsphere_host_drain", args, check_mode=True)
     assert not checked.get("failed"), checked.get("msg")
     assert sorted(m["vm"] for m in checked["plan"]["moves"]) == ["app-01", "app-02"]
-    result = run_module("vsphere_host_evacuate", args)
+    result = run_module("vsphere_host_drain", args)
     assert not result.get("failed"), result.get("msg")
     assert [a["name"] for a in result["agent_vms"]] == ["vCLS-4c1d8a3e"]
     assert sorted(r["vm"] for r in result["results"]) == ["app-01", "app-02"]
@@ -114,7 +114,7 @@ def test_ha_dedicated_failover_host_is_never_a_target(start_vsphere):
     info = run_module("vsphere_cluster_info", dict(vs.args, cluster="Cluster-P"))
     reserved = dict((h["name"], h["reserved_memory_mb"]) for h in info["hosts"])
     assert reserved == {"esx-01": 0.0, "esx-02": 0.0, "esx-03": 32768.0}
-    result = run_module("vsphere_host_evacuate", dict(vs.args, host="esx-01", **FAST))
+    result = run_module("vsphere_host_drain", dict(vs.args, host="esx-01", **FAST))
     assert not result.get("failed"), result.get("msg")
     assert set(r["final_host"] for r in result["results"]) == {"esx-02"}
 
@@ -136,9 +136,9 @@ def test_drs_hold_and_release(start_vsphere):
     again = run_module("vsphere_drs_hold", args)  # a second hold changes nothing and has nothing to restore
     assert again["changed"] is False and again["drs"]["before"] == again["drs"]["after"] == "partiallyAutomated"
 
-    evacuated = run_module("vsphere_host_evacuate", dict(args, **FAST))
-    assert not evacuated.get("failed"), evacuated.get("msg")
-    assert evacuated["drs"]["behavior"] == "partiallyAutomated"
+    drained = run_module("vsphere_host_drain", dict(args, **FAST))
+    assert not drained.get("failed"), drained.get("msg")
+    assert drained["drs"]["behavior"] == "partiallyAutomated"
 
     released = run_module("vsphere_drs_hold", dict(args, state="released", held=held["drs"]))
     assert released["changed"] and released["left_behind"] is None
@@ -158,9 +158,9 @@ def test_drs_changed_by_someone_else_is_left_behind(start_vsphere):
     assert str(cluster.configurationEx.drsConfig.defaultVmBehavior) == "manual"
 
 
-def test_evacuate_warns_when_drs_is_fully_automated(start_vsphere):
+def test_drain_warns_when_drs_is_fully_automated(start_vsphere):
     vs = start_vsphere("production", no_blockers)
-    result = run_module("vsphere_host_evacuate", dict(vs.args, host="esx-01", **FAST), check_mode=True)
+    result = run_module("vsphere_host_drain", dict(vs.args, host="esx-01", **FAST), check_mode=True)
     assert result["drs"]["behavior"] == "fullyAutomated"
     assert "may move VMs back onto esx-01" in str(result.get("warnings") or "")
 

@@ -50,7 +50,7 @@ def max_utilization(instance, where):
 
 def brute_force(instance):
     """The lowest highest-utilization over every assignment of the drained VMs, or None."""
-    drained = set(instance["evacuate"])
+    drained = set(instance["drain_hosts"])
     movers = [v["name"] for v in instance["vms"] if v["host"] in drained]
     targets = [h["name"] for h in instance["hosts"] if h["name"] not in drained]
     best = None
@@ -67,7 +67,7 @@ def brute_force(instance):
 
 def core_utilization(instance):
     """The core's highest utilization after its drain, or None when it finds the drain infeasible."""
-    plan = make_plan(instance["hosts"], instance["vms"], instance["rules"], evacuate=instance["evacuate"])
+    plan = make_plan(instance["hosts"], instance["vms"], instance["rules"], drain_hosts=instance["drain_hosts"])
     if not plan["feasible"]:
         return None
     where = dict((v["name"], v["host"]) for v in instance["vms"])
@@ -78,10 +78,10 @@ def core_utilization(instance):
     return value
 
 
-def instance(hosts, vms, rules=(), evacuate="h1"):
+def instance(hosts, vms, rules=(), drained="h1"):
     return {"hosts": [dict({"name": n, "memory_mb": m}, **extra) for n, m, extra in hosts],
             "vms": [{"name": n, "host": h, "memory_mb": m} for n, h, m in vms],
-            "rules": [dict(r, strength="must") for r in rules], "evacuate": [evacuate]}
+            "rules": [dict(r, strength="must") for r in rules], "drain_hosts": [drained]}
 
 
 HAND_BUILT = {

@@ -77,8 +77,8 @@ def plans(seed):
     cases = {"rollout": dict(base, rolling_order=order)}
     if order:
         middle = order[len(order) // 2]
-        cases["drain_in_order"] = dict(base, rolling_order=order, evacuate=[middle])
-        cases["drain"] = dict(base, evacuate=[order[0]], scope="all")
+        cases["drain_in_order"] = dict(base, rolling_order=order, drain_hosts=[middle])
+        cases["drain"] = dict(base, drain_hosts=[order[0]], scope="all")
     return cases
 
 

@@ -108,7 +108,7 @@ def test_a_disruption_budget_of_one_keeps_their_hosts_apart():
 
 def test_draining_hosts_proves_the_rest_in_auto_groups():
     hosts, vms = tight()
-    plan = make_plan(hosts, vms, evacuate=["c0", "c1"], rolling_order=["c0", "c1", "c2", "c3"],
+    plan = make_plan(hosts, vms, drain_hosts=["c0", "c1"], rolling_order=["c0", "c1", "c2", "c3"],
                      max_hosts_down="auto", count_powered_off=True)
     assert plan["feasible"] and plan["rollout"]["feasible"]
     assert [(s["step"], s["hosts"]) for s in plan["rollout"]["steps"]] == [(2, ["c2"]), (3, ["c3"])]
@@ -156,7 +156,7 @@ def test_a_greedy_choice_that_strands_a_later_host_is_planned_again_smaller():
     cluster = build_cluster(inst["hosts"], inst["vms"], inst["rules"])
     drainer = Drainer(cluster, Options(rolling_order=order, max_hosts_down="auto"), rolling_tiers(order, -1))
     greedy = greedy_steps(drainer, order, 4, 1)
-    assert not greedy[-1].feasible and max(len(s.evacuate) for s in greedy) >= 3
+    assert not greedy[-1].feasible and max(len(s.hosts) for s in greedy) >= 3
     plan = make_plan(inst["hosts"], inst["vms"], inst["rules"], rolling_order=order, max_hosts_down="auto")
     assert plan["feasible"] and sorted(h for g in groups(plan) for h in g) == sorted(order)
     assert 1 < max(len(g) for g in groups(plan)) < 4

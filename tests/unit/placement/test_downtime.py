@@ -65,61 +65,61 @@ def test_allowed_methods_for_runners_follow_the_policy_in_canonical_order():
 
 def test_nova_vm_moves_live_without_downtime():
     vms = [{"name": "web", "host": "a", "memory_mb": 100, "methods": ["live", "move", "failover"]}]
-    move = only_move(make_plan(two_hosts(), vms, evacuate=["a"], allow_downtime=False), "web")
+    move = only_move(make_plan(two_hosts(), vms, drain_hosts=["a"], allow_downtime=False), "web")
     assert move["method"] == "live" and move["downtime"] is False
 
 
 def test_vm_only_cold_migration_is_unplaced_unless_allowed():
     vms = [{"name": "pci", "host": "a", "memory_mb": 100, "methods": ["move", "failover"]}]
-    plan = make_plan(two_hosts(), vms, evacuate=["a"], allow_downtime=False)
+    plan = make_plan(two_hosts(), vms, drain_hosts=["a"], allow_downtime=False)
     assert not plan["feasible"]
     assert reasons(plan, "pci") == [{"code": "no_allowed_method", "detail": STOP_DETAIL}]
     for options, flagged in (({"allow_downtime_vms": ["pci"]}, False), ({}, True), ({"allow_downtime_vms": "pci"}, False)):
         vm = dict(vms[0], allow_downtime=True) if flagged else vms[0]
-        move = only_move(make_plan(two_hosts(), [vm], evacuate=["a"], allow_downtime=False, **options), "pci")
+        move = only_move(make_plan(two_hosts(), [vm], drain_hosts=["a"], allow_downtime=False, **options), "pci")
         assert move["method"] == "move" and move["downtime"] is True
 
 
 def test_reason_said_once_however_many_hosts():
     hosts = [{"name": n, "memory_mb": 1000} for n in ("a", "b", "c", "d", "e", "f")]
     vms = [{"name": "pci", "host": "a", "memory_mb": 100, "methods": ["move"]}]
-    plan = make_plan(hosts, vms, evacuate=["a"], allow_downtime=False)
+    plan = make_plan(hosts, vms, drain_hosts=["a"], allow_downtime=False)
     assert reasons(plan, "pci") == [{"code": "no_allowed_method", "detail": STOP_DETAIL}]
 
 
 def test_cold_migration_needed_for_storage_is_refused_too():
     hosts = [{"name": "a", "memory_mb": 1000}, {"name": "b", "memory_mb": 1000, "storage": ["local-b"]}]
     vms = [{"name": "v", "host": "a", "memory_mb": 100, "storage": ["san"], "methods": ["live", "move"]}]
-    plan = make_plan(hosts, vms, evacuate=["a"], allow_downtime=False)
+    plan = make_plan(hosts, vms, drain_hosts=["a"], allow_downtime=False)
     assert reasons(plan, "v") == [{"code": "no_allowed_method", "detail": STOP_DETAIL}]
-    move = only_move(make_plan(hosts, vms, evacuate=["a"]), "v")
+    move = only_move(make_plan(hosts, vms, drain_hosts=["a"]), "v")
     assert move["method"] == "move" and move["downtime"] is True
 
 
 def test_suspended_and_powered_off_vms_move_by_any_method_without_downtime():
     vms = [{"name": "s", "host": "a", "memory_mb": 100, "power_state": "suspended"},
            {"name": "o", "host": "a", "memory_mb": 100, "power_state": "off", "methods": ["move"]}]
-    plan = make_plan(two_hosts(), vms, evacuate=["a"], scope="all", allow_downtime=False)
+    plan = make_plan(two_hosts(), vms, drain_hosts=["a"], scope="all", allow_downtime=False)
     assert (only_move(plan, "s")["method"], only_move(plan, "s")["downtime"]) == ("quick", False)
     assert (only_move(plan, "o")["method"], only_move(plan, "o")["downtime"]) == ("move", False)
 
 
 def test_failover_from_a_down_host_is_no_downtime():
     vms = [{"name": "f", "host": "a", "memory_mb": 100, "methods": ["move", "failover"]}]
-    move = only_move(make_plan(two_hosts(state="down"), vms, evacuate=["a"], allow_downtime=False), "f")
+    move = only_move(make_plan(two_hosts(state="down"), vms, drain_hosts=["a"], allow_downtime=False), "f")
     assert move["method"] == "failover" and move["downtime"] is False
 
 
 def test_default_still_moves_by_quick_but_says_it_is_downtime():
     vms = [{"name": "q", "host": "a", "memory_mb": 100, "methods": ["quick"]}]
-    move = only_move(make_plan(two_hosts(), vms, evacuate=["a"]), "q")
+    move = only_move(make_plan(two_hosts(), vms, drain_hosts=["a"]), "q")
     assert move["method"] == "quick" and move["downtime"] is True
 
 
 def test_failback_without_downtime_leaves_a_cold_only_vm_where_it_is():
     vms = [{"name": "pci", "host": "b", "memory_mb": 100, "methods": ["move"], "home": "a"},
            {"name": "web", "host": "b", "memory_mb": 100, "home": "a"}]
-    plan = make_plan(two_hosts(), vms, mode="failback", evacuate=["a"], allow_downtime=False)
+    plan = make_plan(two_hosts(), vms, mode="failback", drain_hosts=["a"], allow_downtime=False)
     assert [(m["vm"], m["method"], m["downtime"]) for m in plan["moves"]] == [("web", "live", False)]
     assert [(s["vm"], s["reason"], s["detail"]) for s in plan["skipped"]] == [("pci", "no_allowed_method", STOP_DETAIL)]
 
@@ -139,12 +139,12 @@ def test_rollout_without_downtime_names_the_step():
 ])
 def test_bad_policy_input(options, message):
     with pytest.raises(PlacementInputError) as error:
-        make_plan(two_hosts(), [], evacuate=["a"], **options)
+        make_plan(two_hosts(), [], drain_hosts=["a"], **options)
     assert message in str(error.value)
 
 
 def test_unknown_names_in_allow_downtime_vms_are_ignored():
-    assert make_plan(two_hosts(), [], evacuate=["a"], allow_downtime_vms=["elsewhere"])["feasible"]
+    assert make_plan(two_hosts(), [], drain_hosts=["a"], allow_downtime_vms=["elsewhere"])["feasible"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,9 +153,9 @@ def test_no_move_stops_a_guest_that_may_not_be_stopped(cluster, data):
     hosts, vms, rules = cluster
     names = [v["name"] for v in vms]
     allowed = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=3)) if names else []
-    evacuate = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
-                                  unique=True))
-    plan = make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules), evacuate=evacuate,
+    drained = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
+                                 unique=True))
+    plan = make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules), drain_hosts=drained,
                      scope="all", allow_downtime=False, allow_downtime_vms=allowed)
     state = dict((h["name"], h.get("state", "up")) for h in hosts)
     power = dict((v["name"], v.get("power_state", "on")) for v in vms)

@@ -16,10 +16,10 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def _drain(data, cluster, **options):
     hosts, vms, rules = cluster
-    evacuate = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
-                                  unique=True))
-    return evacuate, make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules),
-                               evacuate=evacuate, **options)
+    drained = data.draw(st.lists(st.sampled_from([h["name"] for h in hosts]), min_size=1, max_size=2,
+                                 unique=True))
+    return drained, make_plan(copy.deepcopy(hosts), copy.deepcopy(vms), copy.deepcopy(rules),
+                              drain_hosts=drained, **options)
 
 
 @SETTINGS
@@ -27,20 +27,20 @@ def _drain(data, cluster, **options):
        st.sampled_from([1, 2, 3]), st.sampled_from([0, 3]))
 def test_drain_invariants(data, cluster, scope, headroom, per_host, total):
     hosts, vms, rules = cluster
-    evacuate, plan = _drain(data, cluster, scope=scope, headroom_percent=headroom,
-                            max_parallel_per_host=per_host, max_parallel_total=total)
+    drained, plan = _drain(data, cluster, scope=scope, headroom_percent=headroom,
+                           max_parallel_per_host=per_host, max_parallel_total=total)
     assert replay_violations(hosts, vms, plan, headroom, per_host, total) == []
     assert method_violations(hosts, vms, plan) == []
     location = final_locations(vms, plan)
     assert must_rule_violations(rules, location) == []
     moved = [m["vm"] for m in plan["moves"]]
     assert len(moved) == len(set(moved)), "a VM moves twice in one drain"
-    assert not set(m["target"] for m in plan["moves"]) & set(evacuate)
+    assert not set(m["target"] for m in plan["moves"]) & set(drained)
     vm_by = dict((v["name"], v) for v in vms)
     for name in moved:
         assert not vm_by[name].get("hold") and vm_by[name].get("managed", True)
     # every VM in scope is accounted for exactly once
-    in_scope = [v["name"] for v in vms if v["host"] in evacuate]
+    in_scope = [v["name"] for v in vms if v["host"] in drained]
     accounted = moved + [s["vm"] for s in plan["skipped"]] + [u["vm"] for u in plan["unplaced"]]
     assert sorted(accounted) == sorted(in_scope)
     for item in plan["unplaced"]:
@@ -55,8 +55,8 @@ def test_drain_invariants(data, cluster, scope, headroom, per_host, total):
 @SETTINGS
 @given(st.data(), clusters(max_vms=20))
 def test_same_input_same_plan(data, cluster):
-    evacuate, first = _drain(data, cluster)
-    second = make_plan(*copy.deepcopy(cluster), evacuate=evacuate)
+    drained, first = _drain(data, cluster)
+    second = make_plan(*copy.deepcopy(cluster), drain_hosts=drained)
     assert first == second
 
 
@@ -88,7 +88,7 @@ def test_failback_never_overfills(cluster, data):
     for vm in vms:
         vm["home"] = data.draw(st.sampled_from([h["name"] for h in hosts]))
     back = data.draw(st.sampled_from([h["name"] for h in hosts]))
-    plan = make_plan(copy.deepcopy(hosts), vms, copy.deepcopy(rules), mode="failback", evacuate=[back])
+    plan = make_plan(copy.deepcopy(hosts), vms, copy.deepcopy(rules), mode="failback", drain_hosts=[back])
     assert replay_violations(hosts, vms, plan) == []
     assert all(m["target"] == back for m in plan["moves"])
     location = final_locations(vms, plan)

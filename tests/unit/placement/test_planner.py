@@ -24,7 +24,7 @@ def codes(plan, vm):
 
 def test_methods_tried_in_canonical_order_whatever_the_user_order():
     plan = make_plan(hosts(("a", 1000, {}), ("b", 1000, {})),
-                     [{"name": "v", "host": "a", "memory_mb": 100, "methods": ["move", "live"]}], evacuate=["a"])
+                     [{"name": "v", "host": "a", "memory_mb": 100, "methods": ["move", "live"]}], drain_hosts=["a"])
     assert by_vm(plan)["v"]["method"] == "live"
 
 
@@ -32,14 +32,14 @@ def test_suspended_vm_moves_quick_and_powered_off_by_move():
     plan = make_plan(hosts(("a", 1000, {}), ("b", 1000, {})),
                      [{"name": "s", "host": "a", "memory_mb": 100, "power_state": "suspended"},
                       {"name": "o", "host": "a", "memory_mb": 100, "power_state": "off"}],
-                     evacuate=["a"], scope="all")
+                     drain_hosts=["a"], scope="all")
     assert by_vm(plan)["s"]["method"] == "quick"
     assert by_vm(plan)["o"]["method"] == "move"
 
 
 def test_scope_running_leaves_powered_off_vms():
     plan = make_plan(hosts(("a", 1000, {}), ("b", 1000, {})),
-                     [{"name": "o", "host": "a", "memory_mb": 100, "power_state": "off"}], evacuate=["a"])
+                     [{"name": "o", "host": "a", "memory_mb": 100, "power_state": "off"}], drain_hosts=["a"])
     assert plan["moves"] == [] and plan["skipped"][0]["reason"] == "powered_off"
 
 
@@ -47,7 +47,7 @@ def test_down_host_allows_failover_only():
     cluster = hosts(("a", 1000, {"state": "down"}), ("b", 1000, {}))
     vms = [{"name": "f", "host": "a", "memory_mb": 100},
            {"name": "n", "host": "a", "memory_mb": 100, "methods": ["live", "move"]}]
-    plan = make_plan(cluster, vms, evacuate=["a"])
+    plan = make_plan(cluster, vms, drain_hosts=["a"])
     assert by_vm(plan)["f"]["method"] == "failover"
     assert codes(plan, "n") == ["no_allowed_method"]
     assert plan["status"] == "error"
@@ -58,7 +58,7 @@ def test_live_needs_storage_reach_and_move_prefers_it():
     vms = [{"name": "v", "host": "a", "memory_mb": 100, "storage": ["san"], "methods": ["live", "move"]},
            {"name": "w", "host": "a", "memory_mb": 100, "storage": ["nfs"], "methods": ["live", "move"]},
            {"name": "x", "host": "a", "memory_mb": 100, "storage": ["nfs"], "methods": ["live"]}]
-    plan = make_plan(cluster, vms, evacuate=["a"])
+    plan = make_plan(cluster, vms, drain_hosts=["a"])
     assert by_vm(plan)["v"]["target"] == "c" and by_vm(plan)["v"]["method"] == "live"
     assert by_vm(plan)["w"]["method"] == "move"
     assert codes(plan, "x") == ["no_storage_access"]
@@ -68,7 +68,7 @@ def test_move_prefers_hosts_with_storage_reach():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {"storage": []}), ("c", 2000, {"storage": ["san"]}))
     vms = [{"name": "v", "host": "a", "memory_mb": 100, "storage": ["san"], "methods": ["move"]},
            {"name": "fill", "host": "c", "memory_mb": 1500}]
-    plan = make_plan(cluster, vms, evacuate=["a"])
+    plan = make_plan(cluster, vms, drain_hosts=["a"])
     assert by_vm(plan)["v"]["target"] == "c"
 
 
@@ -77,11 +77,11 @@ def test_result_rules_hold_unmanaged_maintenance_busy():
     vms = [{"name": "held", "host": "a", "memory_mb": 100, "hold": True, "busy": True},
            {"name": "free", "host": "a", "memory_mb": 100, "managed": False},
            {"name": "maint", "host": "a", "memory_mb": 100, "maintenance": True}]
-    plan = make_plan(cluster, vms, evacuate=["a"])
+    plan = make_plan(cluster, vms, drain_hosts=["a"])
     assert plan["status"] == "warning" and plan["feasible"]
     assert sorted(s["reason"] for s in plan["skipped"]) == ["hold", "maintenance", "unmanaged"]
     plan = make_plan(cluster, vms + [{"name": "busy", "host": "a", "memory_mb": 100, "busy": True}],
-                     evacuate=["a"])
+                     drain_hosts=["a"])
     assert plan["status"] == "error" and codes(plan, "busy") == ["busy"]
 
 
@@ -89,10 +89,10 @@ def test_anti_affinity_must_and_reason():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}))
     vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "b", "memory_mb": 100}]
     rules = [{"name": "apart", "kind": "anti_affinity", "vms": ["x", "y"]}]
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert codes(plan, "x") == ["anti_affinity"]
     rules[0]["strength"] = "should"
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert by_vm(plan)["x"]["target"] == "b"
     assert plan["metrics"]["should_violations"] == 1 and plan["status"] == "warning"
 
@@ -102,10 +102,10 @@ def test_anti_affinity_max_per_host_lets_that_many_share_a_host():
     vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "b", "memory_mb": 100},
            {"name": "z", "host": "b", "memory_mb": 100}, {"name": "w", "host": "c", "memory_mb": 100}]
     rules = [{"name": "spread", "kind": "anti_affinity", "vms": ["x", "y", "z", "w"], "max_per_host": 2}]
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert by_vm(plan)["x"]["target"] == "c"
     plan = make_plan(cluster, vms + [{"name": "v", "host": "c", "memory_mb": 100}],
-                     [dict(rules[0], vms=["x", "y", "z", "w", "v"])], evacuate=["a"])
+                     [dict(rules[0], vms=["x", "y", "z", "w", "v"])], drain_hosts=["a"])
     assert codes(plan, "x") == ["anti_affinity"]
     with pytest.raises(PlacementInputError, match="max_per_host applies to anti_affinity"):
         make_plan(cluster, vms, [{"kind": "affinity", "vms": ["x", "y"], "max_per_host": 2}])
@@ -117,7 +117,7 @@ def test_should_rule_respected_when_something_else_fits():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}), ("c", 1000, {}))
     vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "b", "memory_mb": 100}]
     rules = [{"name": "apart", "kind": "anti_affinity", "vms": ["x", "y"], "strength": "should"}]
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert by_vm(plan)["x"]["target"] == "c" and plan["status"] == "ok"
 
 
@@ -126,7 +126,7 @@ def test_affinity_group_moves_together_to_its_anchor():
     vms = [{"name": "x", "host": "a", "memory_mb": 100}, {"name": "y", "host": "a", "memory_mb": 100},
            {"name": "z", "host": "c", "memory_mb": 600}]
     rules = [{"name": "together", "kind": "affinity", "vms": ["x", "y", "z"]}]
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert by_vm(plan)["x"]["target"] == by_vm(plan)["y"]["target"] == "c"
 
 
@@ -134,24 +134,24 @@ def test_vm_host_rules():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}), ("c", 1000, {}))
     vms = [{"name": "x", "host": "a", "memory_mb": 100}]
     plan = make_plan(cluster, vms, [{"name": "only-c", "kind": "vm_host", "vms": ["x"], "hosts": ["c", "a"]}],
-                     evacuate=["a"])
+                     drain_hosts=["a"])
     assert by_vm(plan)["x"]["target"] == "c"
     plan = make_plan(cluster, vms, [{"name": "not-bc", "kind": "vm_anti_host", "vms": ["x"], "hosts": ["b", "c"]}],
-                     evacuate=["a"])
+                     drain_hosts=["a"])
     assert codes(plan, "x") == ["vm_host_rule"]
 
 
 def test_emergency_host_only_when_nothing_else_fits():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}), ("r", 4000, {"emergency": True}))
     vms = [{"name": "x", "host": "a", "memory_mb": 400}, {"name": "y", "host": "a", "memory_mb": 700}]
-    plan = make_plan(cluster, vms, evacuate=["a"])
+    plan = make_plan(cluster, vms, drain_hosts=["a"])
     assert by_vm(plan)["y"]["target"] == "b" and by_vm(plan)["x"]["target"] == "r"
 
 
 def test_capacity_and_vcpu_reasons():
     cluster = hosts(("a", 1000, {"vcpus": 8}), ("b", 1000, {"vcpus": 2, "reserved_memory_mb": 500}))
     plan = make_plan(cluster, [{"name": "big", "host": "a", "memory_mb": 600},
-                               {"name": "wide", "host": "a", "memory_mb": 10, "vcpus": 4}], evacuate=["a"])
+                               {"name": "wide", "host": "a", "memory_mb": 10, "vcpus": 4}], drain_hosts=["a"])
     assert codes(plan, "big") == ["insufficient_memory"]
     assert codes(plan, "wide") == ["insufficient_vcpu"]
 
@@ -159,16 +159,16 @@ def test_capacity_and_vcpu_reasons():
 def test_ram_allocation_ratio_and_headroom():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {"ram_allocation_ratio": 1.5}))
     vms = [{"name": "v", "host": "a", "memory_mb": 1400}]
-    assert make_plan(cluster, vms, evacuate=["a"])["feasible"]
-    assert not make_plan(cluster, vms, evacuate=["a"], headroom_percent=10)["feasible"]
+    assert make_plan(cluster, vms, drain_hosts=["a"])["feasible"]
+    assert not make_plan(cluster, vms, drain_hosts=["a"], headroom_percent=10)["feasible"]
 
 
 def test_count_powered_off_keeps_stopped_memory():
     cluster = hosts(("a", 1000, {}), ("b", 1000, {}))
     vms = [{"name": "on", "host": "a", "memory_mb": 600},
            {"name": "stopped", "host": "b", "memory_mb": 600, "power_state": "off"}]
-    assert make_plan(cluster, vms, evacuate=["a"])["feasible"]
-    assert not make_plan(cluster, vms, evacuate=["a"], count_powered_off=True)["feasible"]
+    assert make_plan(cluster, vms, drain_hosts=["a"])["feasible"]
+    assert not make_plan(cluster, vms, drain_hosts=["a"], count_powered_off=True)["feasible"]
 
 
 def test_waves_respect_parallel_limits_priority_and_dependencies():
@@ -176,7 +176,7 @@ def test_waves_respect_parallel_limits_priority_and_dependencies():
     vms = [{"name": "v%d" % i, "host": "a", "memory_mb": 100} for i in range(7)]
     vms[6]["priority"] = 5
     vms[0]["depends_on"] = ["v1"]
-    plan = make_plan(cluster, vms, evacuate=["a"], max_parallel_per_host=2)
+    plan = make_plan(cluster, vms, drain_hosts=["a"], max_parallel_per_host=2)
     moves = by_vm(plan)
     assert moves["v6"]["wave"] == 1
     assert moves["v0"]["wave"] > moves["v1"]["wave"]
@@ -188,11 +188,11 @@ def test_disruption_budget_limits_group_moves_per_wave():
     cluster = hosts(("a", 10000, {}), ("b", 10000, {}), ("c", 10000, {}), ("d", 10000, {}))
     vms = [{"name": "v%d" % i, "host": "a", "memory_mb": 100} for i in range(4)]
     rules = [{"name": "quorum", "kind": "disruption_budget", "vms": ["v0", "v1", "v2"], "max_unavailable": 1}]
-    plan = make_plan(cluster, vms, rules, evacuate=["a"], max_parallel_per_host=4)
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"], max_parallel_per_host=4)
     waves = [by_vm(plan)[n]["wave"] for n in ("v0", "v1", "v2")]
     assert len(set(waves)) == 3
     rules[0]["max_unavailable"] = 0
-    plan = make_plan(cluster, vms, rules, evacuate=["a"])
+    plan = make_plan(cluster, vms, rules, drain_hosts=["a"])
     assert codes(plan, "v0") == ["budget"]
 
 
@@ -240,7 +240,7 @@ def test_failback_only_where_capacity_allows():
     vms = [{"name": "a", "host": "n2", "memory_mb": 400, "home": "n1"},
            {"name": "b", "host": "n3", "memory_mb": 400, "home": "n1"},
            {"name": "c", "host": "n3", "memory_mb": 600, "home": "n1"}]
-    plan = make_plan(cluster, vms, mode="failback", evacuate=["n1"])
+    plan = make_plan(cluster, vms, mode="failback", drain_hosts=["n1"])
     assert sorted(m["vm"] for m in plan["moves"]) == ["a", "c"]
     assert [(s["vm"], s["reason"]) for s in plan["skipped"]] == [("b", "insufficient_memory")]
 
@@ -251,14 +251,14 @@ def test_failback_keeps_the_next_drain_possible():
            {"name": "b", "host": "n3", "memory_mb": 400, "home": "n1"},
            {"name": "d", "host": "n2", "memory_mb": 500, "home": "n2"},
            {"name": "e", "host": "n3", "memory_mb": 600, "home": "n3"}]
-    assert len(make_plan(cluster, vms, mode="failback", evacuate=["n1"])["moves"]) == 2
-    plan = make_plan(cluster, vms, mode="failback", evacuate=["n1"], rolling_order=["n1", "n2", "n3"])
+    assert len(make_plan(cluster, vms, mode="failback", drain_hosts=["n1"])["moves"]) == 2
+    plan = make_plan(cluster, vms, mode="failback", drain_hosts=["n1"], rolling_order=["n1", "n2", "n3"])
     assert [m["vm"] for m in plan["moves"]] == ["a"]
     assert plan["skipped"][0]["vm"] == "b" and "n2 can still be drained" in plan["skipped"][0]["detail"]
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"evacuate": ["nope"]}, "evacuate names unknown host(s): nope"),
+    ({"drain_hosts": ["nope"]}, "drain_hosts names unknown host(s): nope"),
     ({"vms": [{"name": "v", "host": "ghost", "memory_mb": 1}]}, "runs on host 'ghost', which is not in hosts"),
     ({"vms": [{"name": "v", "host": "a", "memory_mb": -5}]}, "'memory_mb' must be >= 0"),
     ({"vms": [{"name": "v", "host": "a", "memory_mb": 5, "methods": ["teleport"]}]}, "unknown method(s) teleport"),
@@ -266,17 +266,18 @@ def test_failback_keeps_the_next_drain_possible():
     ({"rules": [{"kind": "affinity", "vms": ["zz"]}]}, "names unknown VM(s): zz"),
 ])
 def test_bad_input_gives_one_clear_error(change, message):
-    args = {"hosts": hosts(("a", 1000, {}), ("b", 1000, {})), "vms": [], "rules": [], "evacuate": ["a"]}
+    args = {"hosts": hosts(("a", 1000, {}), ("b", 1000, {})), "vms": [], "rules": [], "drain_hosts": ["a"]}
     args.update(change)
     with pytest.raises(PlacementInputError) as error:
-        make_plan(args["hosts"], args["vms"], args["rules"], evacuate=args["evacuate"])
+        make_plan(args["hosts"], args["vms"], args["rules"], drain_hosts=args["drain_hosts"])
     assert message in str(error.value)
 
 
 def test_every_plan_reports_usage_before_and_after():
     cluster = hosts(("n1", 1000, {}), ("n2", 1000, {}))
     vms = [{"name": "a", "host": "n2", "memory_mb": 400, "home": "n1"}]
-    for plan in (make_plan(cluster, vms, evacuate=["n2"]), make_plan(cluster, vms, mode="failback", evacuate=["n1"]),
+    for plan in (make_plan(cluster, vms, drain_hosts=["n2"]),
+                 make_plan(cluster, vms, mode="failback", drain_hosts=["n1"]),
                  make_plan(cluster, vms, rolling_order=["n1", "n2"]), make_plan(cluster, vms)):
         assert plan["hosts_before"]["n2"]["memory_used_mb"] == 400
         assert set(plan["hosts_after"]) == {"n1", "n2"}
@@ -287,5 +288,5 @@ def test_later_hosts_tie_broken_towards_the_one_drained_last():
     names = ["n1", "n2", "n3", "n4"]
     cluster = hosts(*[(n, 10000, {}) for n in names])
     vms = [{"name": "big", "host": "n1", "memory_mb": 3000}]
-    plan = make_plan(cluster, vms, evacuate=["n1"], rolling_order=names)
+    plan = make_plan(cluster, vms, drain_hosts=["n1"], rolling_order=names)
     assert plan["moves"][0]["target"] == "n4"

@@ -60,13 +60,13 @@ def test_group_drained_together_never_targets_its_own_hosts():
     assert replay_violations(hosts, vms, plan) == []
 
 
-def test_drain_in_order_proves_the_rest_in_groups_after_the_evacuated_hosts():
+def test_drain_in_order_proves_the_rest_in_groups_after_the_drained_hosts():
     hosts, vms = cluster([300] * 6, [1000] * 6, vm_mb=100)
     order = ["c%d" % i for i in range(6)]
-    plan = make_plan(hosts, vms, evacuate=["c2", "c3"], rolling_order=order, max_hosts_down=2)
+    plan = make_plan(hosts, vms, drain_hosts=["c2", "c3"], rolling_order=order, max_hosts_down=2)
     assert [(s["step"], s["hosts"]) for s in plan["rollout"]["steps"]] == [(3, ["c4", "c5"])]
     assert all("step" not in m and m["target"] not in ("c2", "c3") for m in plan["moves"])
-    plan = make_plan(hosts, vms, evacuate=["c2"], rolling_order=order, max_hosts_down=2)
+    plan = make_plan(hosts, vms, drain_hosts=["c2"], rolling_order=order, max_hosts_down=2)
     assert [s["hosts"] for s in plan["rollout"]["steps"]] == [["c3", "c4"], ["c5"]]
     assert [s["step"] for s in plan["rollout"]["steps"]] == [3, 4]
 
@@ -95,14 +95,17 @@ def test_drain_of_a_maintenance_host_counts_it_back_for_the_rest():
     # a resumed step: the host being drained is already out of service (state maintenance)
     hosts = [{"name": "m", "memory_mb": 1000, "state": "maintenance"}, {"name": "a", "memory_mb": 1000}]
     vms = [{"name": "m-1", "host": "m", "memory_mb": 300}, {"name": "a-1", "host": "a", "memory_mb": 300}]
-    plan = make_plan(hosts, vms, evacuate=["m"], rolling_order=["m", "a"])
+    plan = make_plan(hosts, vms, drain_hosts=["m"], rolling_order=["m", "a"])
     assert plan["moves"][0]["target"] == "a"
     assert plan["rollout"]["feasible"] and plan["rollout"]["steps"][0]["hosts"] == ["a"]
 
 
 def _without_new_keys(plan):
-    """The plan as the planner wrote it before max_hosts_down (and its auto cap) and the downtime flags."""
-    plan = dict(plan)
+    """The plan as the planner wrote it before max_hosts_down (and its auto cap), the downtime flags and the
+    word drain for emptying a host (the key drain_hosts was evacuate, and so was one reason's wording)."""
+    text = json.dumps(plan).replace("outside the drained hosts", "outside the evacuated hosts")
+    plan = json.loads(text)
+    plan["evacuate"] = plan.pop("drain_hosts")
     assert plan.pop("max_hosts_down") == 1
     assert plan.pop("max_hosts_down_cap") == 4
     plan["moves"] = [dict((k, v) for k, v in m.items() if k not in ("downtime", "power_state", "source_down"))
@@ -171,7 +174,7 @@ def test_max_hosts_down_accepts_an_int_like_string():
     assert plan["max_hosts_down"] == 2 and plan["rollout"]["steps"][0]["hosts"] == ["c0", "c1"]
 
 
-@pytest.mark.parametrize("label", ["rolling_order", "evacuate"])
+@pytest.mark.parametrize("label", ["rolling_order", "drain_hosts"])
 def test_a_host_listed_twice_is_named(label):
     hosts = [{"name": "compute-%d" % i, "memory_mb": 1000} for i in range(3)]
     with pytest.raises(PlacementInputError) as error:

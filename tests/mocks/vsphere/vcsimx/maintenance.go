@@ -3,7 +3,7 @@ package main
 // EnterMaintenanceMode_Task / ExitMaintenanceMode_Task as vCenter does them
 // in a cluster without DRS: entering waits (progress stuck at 2%) until no
 // powered-on VM is left on the host, the timeout passes, or the task is
-// cancelled. Nothing is evacuated for the caller.
+// cancelled. Nothing is moved off the host for the caller.
 
 import (
 	"fmt"

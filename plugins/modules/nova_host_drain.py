@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r'''
-module: nova_host_evacuate
+module: nova_host_drain
 short_description: Drain a nova compute host by a capacity-safe plan
 version_added: 0.1.0
 description:
@@ -55,7 +55,7 @@ EXAMPLES = r'''
     disabled_reason: patching
 
 - name: Drain compute-1, force-completing live migrations that stop converging
-  vmfleet.maintenance.nova_host_evacuate:
+  vmfleet.maintenance.nova_host_drain:
     cloud: overcloud
     host: compute-1
     on_stall: force_complete
@@ -170,7 +170,7 @@ from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.gather im
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.nova.moves import NovaMoveAdapter
 
 
-class NovaHostEvacuateModule(OpenStackModule):
+class NovaHostDrainModule(OpenStackModule):
     argument_spec = dict(drain_argument_spec(), host=dict(type="str", required=True))
     module_kwargs = dict(supports_check_mode=True)
     retry_unchanged_run = True  # safe to repeat after an outage only until it sets changed (before acting)
@@ -183,7 +183,7 @@ class NovaHostEvacuateModule(OpenStackModule):
 
 
 def main():
-    NovaHostEvacuateModule()()
+    NovaHostDrainModule()()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r'''
-module: vsphere_host_evacuate
+module: vsphere_host_drain
 short_description: Drain an ESXi host by a capacity-safe plan and put it in maintenance mode
 version_added: 0.1.0
 description:
@@ -71,7 +71,7 @@ EXAMPLES = r'''
     fix: true
 
 - name: Drain esx-01 and put it in maintenance mode
-  vmfleet.maintenance.vsphere_host_evacuate:
+  vmfleet.maintenance.vsphere_host_drain:
     hostname: vcenter.example.com
     username: administrator@vsphere.local
     password: "{{ vcenter_password }}"
@@ -80,7 +80,7 @@ EXAMPLES = r'''
   register: drained
 
 - name: After patching, take esx-01 out of maintenance mode
-  vmfleet.maintenance.vsphere_host_evacuate:
+  vmfleet.maintenance.vsphere_host_drain:
     host: esx-01
     maintenance_mode: exit
 '''
@@ -251,7 +251,7 @@ except ImportError:
     pass  # vsphere.base reports the missing library once
 
 
-class VsphereHostEvacuateModule(VmwareModule):
+class VsphereHostDrainModule(VmwareModule):
     argument_spec = dict(
         drain_argument_spec(),
         host=dict(type="str", required=True),
@@ -314,7 +314,7 @@ class VsphereHostEvacuateModule(VmwareModule):
 
 
 def main():
-    VsphereHostEvacuateModule()()
+    VsphereHostDrainModule()()
 
 
 if __name__ == "__main__":

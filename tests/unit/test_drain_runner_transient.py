@@ -229,7 +229,7 @@ def test_a_planned_cold_move_of_a_running_vm_is_reported_as_downtime():
     hosts = [{"name": h, "memory_mb": 8192} for h in ("a", "b")]
     vms = [{"name": "gpu", "host": "a", "memory_mb": 1024, "methods": ["move"]},
            {"name": "off", "host": "a", "memory_mb": 1024, "methods": ["move"], "power_state": "off"}]
-    plan = make_plan(hosts, vms, evacuate=["a"], scope="all")
+    plan = make_plan(hosts, vms, drain_hosts=["a"], scope="all")
     assert [(m["vm"], m["power_state"], m["downtime"]) for m in plan["moves"]] == [
         ("gpu", "on", True), ("off", "off", False)]
     ran = runner(OutageAdapter(clock, rounds=1), clock).run(plan["moves"])
