@@ -1,7 +1,7 @@
-"""Benchmark case (c): seed 000's cluster, rolled through by every `maintenance_simulate` strategy.
+"""Benchmark case (c): a CAU cluster whose other nodes nearly fill up, rolled through by every `maintenance_simulate` strategy.
 
-Ten Hyper-V nodes at 87% memory (so that one node out leaves the other nine ~97% full, the
-seed's "remaining nine nodes almost use up their memory"), about 20 VMs a node of 2-16 GB, updated
+Ten Hyper-V nodes at 87% memory (so that one node out leaves the other nine ~97% full: the remaining
+nodes almost use up their memory, where CAU's failback fails with event 21502), about 20 VMs a node of 2-16 GB, updated
 one after another. Run from the collection root: `python -m bench.case_c`.
 """
 
@@ -131,7 +131,7 @@ def table(rows):
         return "(c) no rows"
     header = " ".join(_cell(key, title, width) for key, title, width, _fmt in COLUMNS)
     first = rows[0]
-    title = ("(c) seed 000: rolling update of %d nodes, %d VMs at %.0f%% memory, %d MB/s x %d migrations, "
+    title = ("(c) CAU cluster, nodes nearly full: rolling update of %d nodes, %d VMs at %.0f%% memory, %d MB/s x %d migrations, "
              "update %ds + reboot %ds" % (first["hosts"], first["vms"], FILL * 100, BANDWIDTH_MB_S, MAX_PARALLEL,
                                           UPDATE_SECONDS, REBOOT_SECONDS))
     lines = [title, header, "-" * len(header)]
