@@ -100,7 +100,8 @@ class VsphereMoveAdapter(MoveAdapter):
             return MoveStatus(DONE, host=handle["vm"].runtime.host.name)
         if info.state == "error":
             return MoveStatus(FAILED, detail=move_failure(handle, info.error), host=handle["vm"].runtime.host.name)
-        return MoveStatus(RUNNING, progress=info.progress, copying=True)
+        # TaskInfo.progress is the task's percent done (0-100), when vCenter reports it
+        return MoveStatus(RUNNING, progress=info.progress, percent=info.progress, copying=True)
 
     def abort(self, handle):
         if handle["task"] is None:

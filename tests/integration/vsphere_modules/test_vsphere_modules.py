@@ -1,6 +1,9 @@
 """The vSphere modules against the vcsimx mock, checked through pyvmomi (the mock's own state)."""
 
+import json
 import socket
+import threading
+import time
 
 from module_runner import run_module
 
@@ -234,3 +237,30 @@ def test_connection_errors_and_env_fallbacks(seed003, monkeypatch):
     result = run_module("vsphere_cluster_info", {"hosts": ["esx-04"]})
     assert not result.get("failed"), result.get("msg")
     assert [h["name"] for h in result["hosts"]] == ["esx-04"]
+
+
+def test_progress_file_carries_vcenter_percent_while_a_vmotion_runs(start_vsphere, tmp_path):
+    def slow(scenario):
+        repaired(scenario)
+        scenario["migration"]["speed_mb_per_s"] = 1024  # web-01's 4096 MB: a vMotion of about 4 s
+
+    vs = start_vsphere("seed003", slow)
+    progress = tmp_path / "esx-01.json"
+    plan = {"moves": [{"vm": "web-01", "source": "esx-01", "target": "esx-02", "method": "live", "wave": 1}]}
+    args = dict(vs.args, host="esx-01", plan=plan, maintenance_mode="none", progress_file=str(progress), **FAST)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(run_module("vsphere_host_drain", args)))
+    worker.start()
+    seen = set()
+    while worker.is_alive():
+        try:
+            move = json.loads(progress.read_text())["moves"][0]
+        except (OSError, ValueError, KeyError, IndexError):
+            move = {}
+        if move.get("state") == "running" and move.get("percent") is not None:
+            seen.add(move["percent"])
+        time.sleep(0.1)
+    worker.join()
+    assert not results[0].get("failed"), results[0].get("msg")
+    assert [p for p in seen if 0 < p < 100], "no percent between 0 and 100 while moving: %s" % sorted(seen)
+    assert json.loads(progress.read_text())["moves"][0]["percent"] == 100
