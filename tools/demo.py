@@ -146,7 +146,7 @@ class NovaDemo(PythonMock):
 
 class VsphereDemo:
     """The vSphere cluster: vcsim (govmomi's simulator) extended by tests/mocks/vsphere, with three
-    fixable seed-003 faults planted (vMotion VMkernel adapter, Migrate.Enabled = 0, a local-ISO CD-ROM)."""
+    fixable vMotion blockers planted (vMotion VMkernel adapter, Migrate.Enabled = 0, a local-ISO CD-ROM)."""
 
     name = "demo-vsphere"
     scenario = os.path.join(ROOT, "tests", "mocks", "vsphere", "scenarios", "demo.json")

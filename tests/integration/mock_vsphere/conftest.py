@@ -13,10 +13,10 @@ def vcsimx_binary():
 
 @pytest.fixture
 def start_mock(vcsimx_binary):
-    """Factory: start_mock(scenario="seed003", mutate=None, plain_http=False) -> VSphereMock."""
+    """Factory: start_mock(scenario="vmotion_blockers", mutate=None, plain_http=False) -> VSphereMock."""
     mocks = []
 
-    def start(scenario="seed003", mutate=None, plain_http=False):
+    def start(scenario="vmotion_blockers", mutate=None, plain_http=False):
         data = load_scenario(scenario)
         # tests run fast: quick copies and short stalls
         data.setdefault("migration", {}).update({"speed_mb_per_s": 16384, "stall_seconds": 0.3, "cold_seconds": 0.1})
@@ -36,14 +36,14 @@ def start_mock(vcsimx_binary):
 
 
 @pytest.fixture
-def seed003(start_mock):
+def vmotion_blockers(start_mock):
     """The seed-003 scenario: four hosts, each vMotion failure case planted."""
-    return start_mock("seed003")
+    return start_mock("vmotion_blockers")
 
 
 @pytest.fixture
-def si(seed003):
-    service_instance = seed003.connect()
+def si(vmotion_blockers):
+    service_instance = vmotion_blockers.connect()
     yield service_instance
     try:
         service_instance.content.sessionManager.Logout()

@@ -68,7 +68,7 @@ def test_host_states_from_scenario(start_mock):
         hosts = s["clusters"][0]["hosts"]
         hosts[3]["in_maintenance"] = True
         hosts[2]["connection_state"] = "disconnected"
-    si = start_mock("seed003", mutate).connect()
+    si = start_mock("vmotion_blockers", mutate).connect()
     assert find(si, vim.HostSystem, "esx-04").runtime.inMaintenanceMode is True
     esx03 = find(si, vim.HostSystem, "esx-03")
     assert esx03.runtime.connectionState == "disconnected"
@@ -77,11 +77,11 @@ def test_host_states_from_scenario(start_mock):
     assert cluster.summary.numEffectiveHosts == 2
 
 
-def test_wrong_password_is_invalid_login(seed003):
+def test_wrong_password_is_invalid_login(vmotion_blockers):
     with pytest.raises(vim.fault.InvalidLogin):
-        seed003.connect(pwd="wrong")
+        vmotion_blockers.connect(pwd="wrong")
     with pytest.raises(vim.fault.InvalidLogin):
-        seed003.connect(user="root")
+        vmotion_blockers.connect(user="root")
 
 
 def test_plain_http_mode(start_mock):

@@ -20,7 +20,7 @@ def test_enter_refused_while_vms_are_on(si):
 
 
 def test_enter_fail_behavior(start_mock):
-    si = start_mock("seed003", lambda s: s.update(maintenance={"behavior": "fail"})).connect()
+    si = start_mock("vmotion_blockers", lambda s: s.update(maintenance={"behavior": "fail"})).connect()
     esx01 = find(si, vim.HostSystem, "esx-01")
     with pytest.raises(vim.fault.InvalidState, match="powered-on"):
         run_task(esx01.EnterMaintenanceMode_Task(timeout=0))
@@ -29,7 +29,7 @@ def test_enter_fail_behavior(start_mock):
 def test_enter_waits_until_host_is_emptied(start_mock):
     def mutate(s):
         s["clusters"][0]["hosts"][3]["vmotion_network_blocked"] = False
-    si = start_mock("seed003", mutate).connect()
+    si = start_mock("vmotion_blockers", mutate).connect()
     esx02 = find(si, vim.HostSystem, "esx-02")  # runs web-02
     esx04 = find(si, vim.HostSystem, "esx-04")
     esx02.configManager.virtualNicManager.SelectVnicForNicType("vmotion", "vmk1")

@@ -18,7 +18,7 @@ def migrate(vm, host):
 
 def test_vmotion_moves_vm_and_updates_host_lists(start_mock):
     # 4 GB at 4096 MB/s: about one second
-    si = start_mock("seed003", lambda s: s["migration"].update(speed_mb_per_s=4096)).connect()
+    si = start_mock("vmotion_blockers", lambda s: s["migration"].update(speed_mb_per_s=4096)).connect()
     vm = find(si, vim.VirtualMachine, "web-01")
     esx01 = find(si, vim.HostSystem, "esx-01")
     esx03 = find(si, vim.HostSystem, "esx-03")
@@ -109,7 +109,7 @@ def test_connected_local_iso_blocks_vmotion_until_client_device(si):
 
 
 def test_iso_on_shared_datastore_is_fine(start_mock):
-    si = start_mock("seed003", lambda s: s["clusters"][0]["hosts"][2].update(migrate_enabled=True)).connect()
+    si = start_mock("vmotion_blockers", lambda s: s["clusters"][0]["hosts"][2].update(migrate_enabled=True)).connect()
     vm = find(si, vim.VirtualMachine, "app-shared-iso")
     run_task(migrate(vm, find(si, vim.HostSystem, "esx-01")))
     assert vm.runtime.host.name == "esx-01"
@@ -118,7 +118,7 @@ def test_iso_on_shared_datastore_is_fine(start_mock):
 def test_target_without_memory_fails(start_mock):
     def small(s):
         s["clusters"][0]["hosts"][3].update(memory_mb=12288, vmotion_network_blocked=False)
-    si = start_mock("seed003", small).connect()
+    si = start_mock("vmotion_blockers", small).connect()
     db = find(si, vim.VirtualMachine, "db-01")  # 16 GB
     esx04 = find(si, vim.HostSystem, "esx-04")
     with pytest.raises(vim.fault.InsufficientHostMemoryCapacityFault) as err:
@@ -136,7 +136,7 @@ def test_target_without_memory_fails(start_mock):
 
 
 def test_target_in_maintenance_mode_refused(start_mock):
-    si = start_mock("seed003", lambda s: s["clusters"][0]["hosts"][3].update(in_maintenance=True)).connect()
+    si = start_mock("vmotion_blockers", lambda s: s["clusters"][0]["hosts"][3].update(in_maintenance=True)).connect()
     vm = find(si, vim.VirtualMachine, "web-01")
     with pytest.raises(vim.fault.InvalidHostState, match="esx-04.*maintenance mode"):
         run_task(migrate(vm, find(si, vim.HostSystem, "esx-04")))
@@ -187,7 +187,7 @@ def test_host_local_disk_needs_storage_vmotion(si):
 
 
 def test_one_migration_per_vm_and_cancel(start_mock):
-    si = start_mock("seed003", lambda s: s["migration"].update(speed_mb_per_s=2048)).connect()
+    si = start_mock("vmotion_blockers", lambda s: s["migration"].update(speed_mb_per_s=2048)).connect()
     vm = find(si, vim.VirtualMachine, "db-01")  # 16 GB at 2 GB/s: 8 s
     esx03 = find(si, vim.HostSystem, "esx-03")
     esx03.configManager.advancedOption.UpdateOptions([vim.option.OptionValue(key="Migrate.Enabled", value=long(1))])
@@ -210,7 +210,7 @@ def test_parallel_migrations_share_target_memory(start_mock):
     def mutate(s):
         s["migration"]["speed_mb_per_s"] = 8192
         s["clusters"][0]["hosts"][3].update(memory_mb=18432, vmotion_network_blocked=False)
-    si = start_mock("seed003", mutate).connect()
+    si = start_mock("vmotion_blockers", mutate).connect()
     esx04 = find(si, vim.HostSystem, "esx-04")
     db = find(si, vim.VirtualMachine, "db-01")      # 16 GB: 2 s in flight
     web = find(si, vim.VirtualMachine, "web-01")    # 4 GB

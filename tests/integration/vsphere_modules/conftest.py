@@ -67,10 +67,10 @@ def vcsimx_binary():
 
 @pytest.fixture
 def start_vsphere(vcsimx_binary):
-    """Factory: start_vsphere(scenario="seed003", mutate=None) -> Vsphere (fast migrations, short stalls)."""
+    """Factory: start_vsphere(scenario="vmotion_blockers", mutate=None) -> Vsphere (fast migrations, short stalls)."""
     mocks = []
 
-    def start(scenario="seed003", mutate=None):
+    def start(scenario="vmotion_blockers", mutate=None):
         data = load_scenario(scenario)
         data.setdefault("migration", {}).update({"speed_mb_per_s": 32768, "stall_seconds": 0.3, "cold_seconds": 0.1})
         if mutate:
@@ -87,5 +87,5 @@ def start_vsphere(vcsimx_binary):
 
 
 @pytest.fixture
-def seed003(start_vsphere):
-    return start_vsphere("seed003")
+def vmotion_blockers(start_vsphere):
+    return start_vsphere("vmotion_blockers")

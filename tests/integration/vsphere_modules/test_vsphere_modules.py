@@ -13,8 +13,8 @@ HOST_KEYS = {"name", "memory_mb", "reserved_memory_mb", "vcpus", "cpu_allocation
 VM_KEYS = {"name", "host", "memory_mb", "vcpus", "power_state", "storage", "methods", "hold", "managed",
            "maintenance", "busy", "priority", "depends_on", "home", "methods_reason"}
 RULE_KEYS = {"name", "kind", "vms", "hosts", "strength", "max_unavailable"}
-SEED003_CODES = {"VMOTION_VMK_NOT_ENABLED", "CDROM_LOCAL_ISO", "MIGRATE_DISABLED", "CLOCK_SKEW",
-                 "VMOTION_NETWORK_UNVERIFIED"}
+VMOTION_BLOCKERS_CODES = {"VMOTION_VMK_NOT_ENABLED", "CDROM_LOCAL_ISO", "MIGRATE_DISABLED", "CLOCK_SKEW",
+                          "VMOTION_NETWORK_UNVERIFIED"}
 
 
 def by_code(result):
@@ -24,21 +24,21 @@ def by_code(result):
     return found
 
 
-def seed003_unfixed(vs):
+def vmotion_blockers_unfixed(vs):
     """The five planted faults, read through pyvmomi."""
     return (vs.vmotion_vmks("esx-02"), vs.cdrom("app-iso"), vs.migrate_enabled("esx-03"))
 
 
 def repaired(scenario):
-    """seed003 with cases 1, 3 and 5 repaired in the scenario (case 2, the local ISO, stays)."""
+    """vmotion_blockers with cases 1, 3 and 5 repaired in the scenario (case 2, the local ISO, stays)."""
     hosts = scenario["clusters"][0]["hosts"]
     hosts[1]["vmotion_vmk"] = "vmk1"
     hosts[2]["migrate_enabled"] = True
     hosts[3]["vmotion_network_blocked"] = False
 
 
-def test_cluster_info_shape_feeds_placement_plan(seed003):
-    info = run_module("vsphere_cluster_info", dict(seed003.args, cluster="Cluster-A"))
+def test_cluster_info_shape_feeds_placement_plan(vmotion_blockers):
+    info = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, cluster="Cluster-A"))
     assert not info.get("failed"), info.get("msg")
     assert [h["name"] for h in info["hosts"]] == ["esx-01", "esx-02", "esx-03", "esx-04"]
     assert all(set(h) <= HOST_KEYS for h in info["hosts"])
@@ -66,21 +66,21 @@ def test_cluster_info_shape_feeds_placement_plan(seed003):
     assert moves["web-01"]["target"] != "esx-02"
     assert [(u["vm"], u["reasons"][0]["code"]) for u in plan["plan"]["unplaced"]] == [("app-iso", "no_storage_access")]
 
-    some = run_module("vsphere_cluster_info", dict(seed003.args, hosts=["esx-02", "esx-03"]))
+    some = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, hosts=["esx-02", "esx-03"]))
     assert [h["name"] for h in some["hosts"]] == ["esx-02", "esx-03"]
     assert sorted(v["name"] for v in some["vms"]) == ["app-shared-iso", "batch-off", "web-02"]
     assert some["rules"] == [] and set(r["name"] for r in some["skipped_rules"]) == {"web-spread", "db-on-db-hosts"}
 
 
-def test_preflight_check_mode_reports_all_five_cases_and_changes_nothing(seed003):
-    before = seed003_unfixed(seed003)
+def test_preflight_check_mode_reports_all_five_cases_and_changes_nothing(vmotion_blockers):
+    before = vmotion_blockers_unfixed(vmotion_blockers)
     assert before == ([], ("[esx-01-local] iso/VMware-tools-windows.iso", True), 0)
-    args = dict(seed003.args, cluster="Cluster-A", fix=True)
+    args = dict(vmotion_blockers.args, cluster="Cluster-A", fix=True)
     result = run_module("vsphere_vmotion_preflight", args, check_mode=True, diff=True)
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is True and result["ready"] is False
     found = by_code(result)
-    assert set(found) == SEED003_CODES
+    assert set(found) == VMOTION_BLOCKERS_CODES
     assert found["VMOTION_VMK_NOT_ENABLED"][0]["hosts"] == ["esx-02"]
     assert found["VMOTION_VMK_NOT_ENABLED"][0]["details"]["vmk"] == "vmk1"
     assert found["CDROM_LOCAL_ISO"][0]["vms"] == ["app-iso"]
@@ -98,28 +98,28 @@ def test_preflight_check_mode_reports_all_five_cases_and_changes_nothing(seed003
     assert result["diff"]["before"]["hosts"] == {"esx-02": {"vmotion_vmks": []}, "esx-03": {"Migrate.Enabled": 0}}
     assert result["diff"]["after"]["hosts"] == {"esx-02": {"vmotion_vmks": ["vmk1"]}, "esx-03": {"Migrate.Enabled": 1}}
     assert list(result["diff"]["after"]["vms"]["app-iso"].values()) == [{"backing": "client device", "connected": False}]
-    assert seed003_unfixed(seed003) == before
+    assert vmotion_blockers_unfixed(vmotion_blockers) == before
     report_only = run_module("vsphere_vmotion_preflight", dict(args, fix=False))
-    assert report_only["changed"] is False and set(by_code(report_only)) == SEED003_CODES
-    assert seed003_unfixed(seed003) == before
+    assert report_only["changed"] is False and set(by_code(report_only)) == VMOTION_BLOCKERS_CODES
+    assert vmotion_blockers_unfixed(vmotion_blockers) == before
 
 
-def test_preflight_fix_repairs_and_second_run_changes_nothing(seed003):
-    args = dict(seed003.args, cluster="Cluster-A", fix=True)
+def test_preflight_fix_repairs_and_second_run_changes_nothing(vmotion_blockers):
+    args = dict(vmotion_blockers.args, cluster="Cluster-A", fix=True)
     result = run_module("vsphere_vmotion_preflight", args, diff=True)
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is True and result["ready"] is True
     fixed = set(f["code"] for f in result["findings"] if f["fixed"])
     assert fixed == {"VMOTION_VMK_NOT_ENABLED", "CDROM_LOCAL_ISO", "MIGRATE_DISABLED"}
     assert result["summary"]["fixed"] == 3
-    assert seed003_unfixed(seed003) == (["vmk1"], ("client", False), 1)
+    assert vmotion_blockers_unfixed(vmotion_blockers) == (["vmk1"], ("client", False), 1)
     again = run_module("vsphere_vmotion_preflight", args)
     assert again["changed"] is False and again["ready"] is True
     assert set(by_code(again)) == {"CLOCK_SKEW", "VMOTION_NETWORK_UNVERIFIED"}
 
 
-def test_named_vmotion_vmk_missing_is_reported_not_fixable(seed003):
-    result = run_module("vsphere_vmotion_preflight", dict(seed003.args, hosts=["esx-02"], vmotion_vmk="vmk7",
+def test_named_vmotion_vmk_missing_is_reported_not_fixable(vmotion_blockers):
+    result = run_module("vsphere_vmotion_preflight", dict(vmotion_blockers.args, hosts=["esx-02"], vmotion_vmk="vmk7",
                                                           fix=True))
     vmk = by_code(result)["VMOTION_VMK_NOT_ENABLED"]
     assert result["changed"] is False and [f["hosts"] for f in vmk] == [["esx-02"]] and not vmk[0]["fixable"]
@@ -127,59 +127,59 @@ def test_named_vmotion_vmk_missing_is_reported_not_fixable(seed003):
     assert "esx-03" not in [h for f in result["findings"] for h in f["hosts"] if f["code"] == "MIGRATE_DISABLED"]
 
 
-def test_vmotion_against_unfixed_migrate_enabled_fails_naming_host_and_setting(seed003):
+def test_vmotion_against_unfixed_migrate_enabled_fails_naming_host_and_setting(vmotion_blockers):
     plan = {"moves": [{"vm": "web-01", "source": "esx-01", "target": "esx-03", "method": "live", "wave": 1}]}
-    result = run_module("vsphere_host_drain", dict(seed003.args, host="esx-01", plan=plan, maintenance_mode="none",
+    result = run_module("vsphere_host_drain", dict(vmotion_blockers.args, host="esx-01", plan=plan, maintenance_mode="none",
                                                    **FAST))
     assert result["failed"]
     assert result["msg"].startswith("drain of esx-01 incomplete: 1 of 1 moves failed")
     assert "esx-03" in result["msg"] and "Migrate.Enabled = 0" in result["msg"]
     (moved,) = result["results"]
     assert moved["attempts"][0]["method"] == "live" and "MigrationDisabled" in moved["attempts"][0]["error"]
-    assert seed003.placement()["web-01"] == ("esx-01", "poweredOn")
-    assert seed003.migrate_enabled("esx-03") == 0
+    assert vmotion_blockers.placement()["web-01"] == ("esx-01", "poweredOn")
+    assert vmotion_blockers.migrate_enabled("esx-03") == 0
 
 
-def test_host_drain_after_preflight_fix_drains_and_enters_maintenance(seed003):
-    fix = run_module("vsphere_vmotion_preflight", dict(seed003.args, cluster="Cluster-A", fix=True))
+def test_host_drain_after_preflight_fix_drains_and_enters_maintenance(vmotion_blockers):
+    fix = run_module("vsphere_vmotion_preflight", dict(vmotion_blockers.args, cluster="Cluster-A", fix=True))
     assert fix["ready"], fix
-    seed003.mock.set_host("esx-04", vmotion_network_blocked=False)  # the firewall, fixed out of band
-    args = dict(seed003.args, host="esx-01", **FAST)
-    before = seed003.placement()
+    vmotion_blockers.mock.set_host("esx-04", vmotion_network_blocked=False)  # the firewall, fixed out of band
+    args = dict(vmotion_blockers.args, host="esx-01", **FAST)
+    before = vmotion_blockers.placement()
 
     checked = run_module("vsphere_host_drain", args, check_mode=True)
     assert not checked.get("failed"), checked.get("msg")
     assert checked["changed"] and checked["results"] == [] and checked["in_maintenance_mode"] == {"before": False,
                                                                                                   "after": True}
     assert sorted(m["vm"] for m in checked["plan"]["moves"]) == ["app-iso", "db-01", "local-vm", "web-01"]
-    assert seed003.placement() == before and seed003.host("esx-01").runtime.inMaintenanceMode is False
+    assert vmotion_blockers.placement() == before and vmotion_blockers.host("esx-01").runtime.inMaintenanceMode is False
 
     result = run_module("vsphere_host_drain", args)
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] and result["in_maintenance_mode"] == {"before": False, "after": True}
     by_vm = dict((r["vm"], r) for r in result["results"])
     assert by_vm["local-vm"]["method"] == "storage" and by_vm["web-01"]["method"] == "live"
-    after = seed003.placement()
+    after = vmotion_blockers.placement()
     for name, moved in by_vm.items():
         assert moved["status"] == "moved" and after[name] == (moved["final_host"], "poweredOn") and moved["target"] == moved["final_host"]
     assert after["db-01"][0] == "esx-03"  # DRS VM-host rule db-on-db-hosts
     assert after["web-01"][0] != after["web-02"][0]  # DRS anti-affinity web-spread
-    assert [d.name for d in seed003.vm("local-vm").datastore] == ["shared-ds"]
+    assert [d.name for d in vmotion_blockers.vm("local-vm").datastore] == ["shared-ds"]
     assert not [name for name, where in after.items() if where[0] == "esx-01"]
-    assert seed003.host("esx-01").runtime.inMaintenanceMode is True
+    assert vmotion_blockers.host("esx-01").runtime.inMaintenanceMode is True
 
     again = run_module("vsphere_host_drain", args)
     assert again["changed"] is False and again["plan"]["moves"] == [] and again["results"] == []
-    assert seed003.placement() == after
+    assert vmotion_blockers.placement() == after
 
     back = run_module("vsphere_host_drain", dict(args, maintenance_mode="exit"))
     assert back["changed"] and back["in_maintenance_mode"] == {"before": True, "after": False} and back["plan"] is None
-    assert seed003.host("esx-01").runtime.inMaintenanceMode is False
+    assert vmotion_blockers.host("esx-01").runtime.inMaintenanceMode is False
     assert run_module("vsphere_host_drain", dict(args, maintenance_mode="exit"))["changed"] is False
 
 
 def test_cold_migration_keeps_powered_off_vm_off(start_vsphere):
-    vs = start_vsphere("seed003", repaired)
+    vs = start_vsphere("vmotion_blockers", repaired)
     result = run_module("vsphere_host_drain", dict(vs.args, host="esx-03", scope="all", **FAST))
     assert not result.get("failed"), result.get("msg")
     by_vm = dict((r["vm"], r) for r in result["results"])
@@ -190,7 +190,7 @@ def test_cold_migration_keeps_powered_off_vm_off(start_vsphere):
 
 
 def test_enter_maintenance_fails_clearly_when_vms_remain(start_vsphere):
-    vs = start_vsphere("seed003", repaired)
+    vs = start_vsphere("vmotion_blockers", repaired)
     args = dict(vs.args, host="esx-01", allow_partial=True, **FAST)
     checked = run_module("vsphere_host_drain", args, check_mode=True)
     assert checked["failed"] and "powered-on VM(s) app-iso would remain on it" in checked["msg"]
@@ -202,36 +202,36 @@ def test_enter_maintenance_fails_clearly_when_vms_remain(start_vsphere):
     assert vs.placement()["app-iso"][0] == "esx-01" and vs.host("esx-01").runtime.inMaintenanceMode is False
 
 
-def test_wrong_password_is_one_clear_error(seed003):
+def test_wrong_password_is_one_clear_error(vmotion_blockers):
     for name, extra in (("vsphere_cluster_info", {}), ("vsphere_vmotion_preflight", {"fix": True}),
                         ("vsphere_host_drain", {"host": "esx-01"})):
-        result = run_module(name, dict(seed003.args, password="wrong-secret", **extra))
+        result = run_module(name, dict(vmotion_blockers.args, password="wrong-secret", **extra))
         assert result["failed"], name
-        assert result["msg"].startswith("authentication failed at 127.0.0.1:%s" % seed003.args["port"]), result["msg"]
+        assert result["msg"].startswith("authentication failed at 127.0.0.1:%s" % vmotion_blockers.args["port"]), result["msg"]
         assert "InvalidLogin" in result["msg"] and "wrong-secret" not in str(result)
 
 
-def test_unknown_names_are_one_clear_error(seed003):
-    result = run_module("vsphere_host_drain", dict(seed003.args, host="esx-09"))
+def test_unknown_names_are_one_clear_error(vmotion_blockers):
+    result = run_module("vsphere_host_drain", dict(vmotion_blockers.args, host="esx-09"))
     assert result["failed"] and result["msg"] == "unknown host 'esx-09'; known hosts: esx-01, esx-02, esx-03, esx-04"
-    result = run_module("vsphere_vmotion_preflight", dict(seed003.args, cluster="Cluster-A", hosts=["esx-01", "esx-9"]))
+    result = run_module("vsphere_vmotion_preflight", dict(vmotion_blockers.args, cluster="Cluster-A", hosts=["esx-01", "esx-9"]))
     assert result["failed"] and result["msg"].startswith("unknown host 'esx-9' in cluster 'Cluster-A'; known hosts: esx-01")
-    result = run_module("vsphere_cluster_info", dict(seed003.args, cluster="Cluster-Z"))
+    result = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, cluster="Cluster-Z"))
     assert result["failed"] and result["msg"] == "unknown cluster 'Cluster-Z'; known clusters: Cluster-A"
 
 
-def test_connection_errors_and_env_fallbacks(seed003, monkeypatch):
-    result = run_module("vsphere_cluster_info", dict(seed003.args, validate_certs=True))
+def test_connection_errors_and_env_fallbacks(vmotion_blockers, monkeypatch):
+    result = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, validate_certs=True))
     assert result["failed"] and result["msg"].startswith("cannot verify the TLS certificate of 127.0.0.1:")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    result = run_module("vsphere_cluster_info", dict(seed003.args, port=closed))
+    result = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, port=closed))
     assert result["failed"] and result["msg"].startswith("cannot reach the vSphere API at 127.0.0.1:%d" % closed)
     result = run_module("vsphere_cluster_info", {})
     assert result["failed"] and "export VMWARE_HOST" in result["msg"]
-    for key, value in (("VMWARE_HOST", "127.0.0.1"), ("VMWARE_PORT", str(seed003.args["port"])),
-                       ("VMWARE_USER", seed003.args["username"]), ("VMWARE_PASSWORD", seed003.args["password"]),
+    for key, value in (("VMWARE_HOST", "127.0.0.1"), ("VMWARE_PORT", str(vmotion_blockers.args["port"])),
+                       ("VMWARE_USER", vmotion_blockers.args["username"]), ("VMWARE_PASSWORD", vmotion_blockers.args["password"]),
                        ("VMWARE_VALIDATE_CERTS", "false")):
         monkeypatch.setenv(key, value)
     result = run_module("vsphere_cluster_info", {"hosts": ["esx-04"]})
@@ -244,7 +244,7 @@ def test_progress_file_carries_vcenter_percent_while_a_vmotion_runs(start_vspher
         repaired(scenario)
         scenario["migration"]["speed_mb_per_s"] = 1024  # web-01's 4096 MB: a vMotion of about 4 s
 
-    vs = start_vsphere("seed003", slow)
+    vs = start_vsphere("vmotion_blockers", slow)
     progress = tmp_path / "esx-01.json"
     plan = {"moves": [{"vm": "web-01", "source": "esx-01", "target": "esx-02", "method": "live", "wave": 1}]}
     args = dict(vs.args, host="esx-01", plan=plan, maintenance_mode="none", progress_file=str(progress), **FAST)

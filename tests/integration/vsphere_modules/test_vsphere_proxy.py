@@ -67,23 +67,23 @@ def _pipe(source, sink):
                 pass
 
 
-def test_cluster_info_reaches_vcenter_through_the_proxy(seed003):
+def test_cluster_info_reaches_vcenter_through_the_proxy(vmotion_blockers):
     proxy = ConnectProxy()
     try:
-        info = run_module("vsphere_cluster_info", dict(seed003.args, proxy_host="127.0.0.1", proxy_port=proxy.port))
+        info = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, proxy_host="127.0.0.1", proxy_port=proxy.port))
     finally:
         proxy.close()
     assert not info.get("failed"), info.get("msg")
     assert len(info["hosts"]) == 4
-    assert proxy.targets and set(proxy.targets) == {(seed003.args["hostname"], seed003.args["port"])}
+    assert proxy.targets and set(proxy.targets) == {(vmotion_blockers.args["hostname"], vmotion_blockers.args["port"])}
 
 
-def test_a_proxy_that_does_not_answer_is_named_in_the_error(seed003):
+def test_a_proxy_that_does_not_answer_is_named_in_the_error(vmotion_blockers):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()
-    info = run_module("vsphere_cluster_info", dict(seed003.args, proxy_host="127.0.0.1", proxy_port=port,
+    info = run_module("vsphere_cluster_info", dict(vmotion_blockers.args, proxy_host="127.0.0.1", proxy_port=port,
                                                    retry_seconds=0))
     assert info["failed"]
     assert "vSphere API" in info["msg"], info["msg"]

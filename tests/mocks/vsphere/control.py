@@ -2,7 +2,7 @@
 
 Used by tests (``from tests.mocks.vsphere import VSphereMock``) and standalone::
 
-    python tests/mocks/vsphere/control.py seed003          # or a path to .yaml/.json
+    python tests/mocks/vsphere/control.py vmotion_blockers          # or a path to .yaml/.json
     python tests/mocks/vsphere/control.py basic --plain-http
 
 The mock serves the vSphere SOAP API on 127.0.0.1 (HTTPS with a throw-away
@@ -65,7 +65,7 @@ def load_scenario(source) -> dict:
 class VSphereMock:
     """One running vcsimx process built from a scenario.
 
-    >>> with VSphereMock("seed003") as mock:
+    >>> with VSphereMock("vmotion_blockers") as mock:
     ...     si = mock.connect()
     """
 

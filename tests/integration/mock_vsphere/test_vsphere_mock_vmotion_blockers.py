@@ -115,7 +115,7 @@ def test_case4_clock_skew(si):
 
 
 def test_case4_skew_is_only_a_warning(start_mock):
-    mock = start_mock("seed003", lambda s: s["clusters"][0]["hosts"][3].update(vmotion_network_blocked=False))
+    mock = start_mock("vmotion_blockers", lambda s: s["clusters"][0]["hosts"][3].update(vmotion_network_blocked=False))
     si = mock.connect()
     vm = find(si, vim.VirtualMachine, "web-01")
     esx04 = find(si, vim.HostSystem, "esx-04")
@@ -124,8 +124,8 @@ def test_case4_skew_is_only_a_warning(start_mock):
     assert vm.runtime.host.name == "esx-04"
 
 
-def test_case5_blocked_vmotion_network(seed003):
-    si = seed003.connect()
+def test_case5_blocked_vmotion_network(vmotion_blockers):
+    si = vmotion_blockers.connect()
     vm = find(si, vim.VirtualMachine, "web-01")
     esx04 = find(si, vim.HostSystem, "esx-04")
     # nothing in the API shows it: vmk selected, Migrate.Enabled on
@@ -138,8 +138,8 @@ def test_case5_blocked_vmotion_network(seed003):
     assert "failed to connect to remote host <10.0.1.14> from host <10.0.1.11>" in msg
     assert "8000" in msg
     assert vm.runtime.host.name == "esx-01"
-    assert [s for s in seed003.state()["hosts"] if s["name"] == "esx-04"][0]["vmotion_network_blocked"] is True
+    assert [s for s in vmotion_blockers.state()["hosts"] if s["name"] == "esx-04"][0]["vmotion_network_blocked"] is True
 
-    seed003.set_host("esx-04", vmotion_network_blocked=False)  # the firewall fixed, out of band
+    vmotion_blockers.set_host("esx-04", vmotion_network_blocked=False)  # the firewall fixed, out of band
     run_task(vm.MigrateVM_Task(host=esx04, priority="defaultPriority"))
     assert vm.runtime.host.name == "esx-04"
