@@ -24,6 +24,7 @@ description:
     unplaced with reason C(no_allowed_method) unless downtime is allowed for it.
   - O(mode=failback) plans which VMs return to the O(drain_hosts) hosts (now back), only where capacity allows.
   - With neither O(drain_hosts) nor O(rolling_order), the plan is empty and reports each host's usage (a snapshot).
+  - It plans on the controller, in Ansible's own process (an action plugin), whatever host the task runs for.
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
@@ -31,6 +32,10 @@ extends_documentation_fragment:
   - vmfleet.maintenance.cluster_model.PLACEMENT_OPTIONS
   - vmfleet.maintenance.attributes
   - vmfleet.maintenance.attributes.READ_ONLY
+attributes:
+  action:
+    description: Has an action plugin, which plans on the controller without starting a module process.
+    support: full
 options:
   drain_hosts:
     description:
@@ -370,41 +375,20 @@ plan:
               sample: "step 2 cannot drain c2, c3: db-1 (insufficient_memory)"
 '''
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.cluster_spec import (
-    cluster_model_spec, model_params, placement_options_spec)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.plan_output import describe_unplaced
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.planner import make_plan
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.plan_request import (
+    plan_argument_spec, plan_from_params)
 
 
 class PlacementPlanModule(VmfleetModule):
-    argument_spec = dict(
-        drain_hosts=dict(type="list", elements="str", default=[], aliases=["evacuate"],
-                         deprecated_aliases=[dict(name="evacuate", version="1.0.0",
-                                                  collection_name="vmfleet.maintenance")]),
-        mode=dict(type="str", default="drain", choices=["drain", "failback"]),
-        allow_partial=dict(type="bool", default=False),
-        max_hosts_down=dict(type="raw", default=1),
-        max_hosts_down_cap=dict(type="int", default=4),
-        allow_downtime=dict(type="bool", default=True),
-        allow_downtime_vms=dict(type="list", elements="str", default=[]),
-        **dict(cluster_model_spec(), **placement_options_spec())
-    )
+    argument_spec = plan_argument_spec()
     module_kwargs = dict(supports_check_mode=True)
 
     def run(self):
-        hosts, vms, rules = model_params(self.params)
-        names = ("drain_hosts", "mode", "scope", "rolling_order", "headroom_percent", "max_parallel_per_host",
-                 "max_parallel_total", "count_powered_off", "max_hosts_down", "max_hosts_down_cap",
-                 "allow_downtime", "allow_downtime_vms")
-        plan = make_plan(hosts, vms, rules, **dict((n, self.params[n]) for n in names))
+        plan, error = plan_from_params(self.params)
         self.results["plan"] = plan
-        if not plan["feasible"] and not self.params["allow_partial"]:
-            where = plan["rollout"]["first_failure"] if plan["mode"] == "rollout" else None
-            prefix = where["message"] if where else "the drain of %s is infeasible: %s" % (
-                ", ".join(plan["drain_hosts"]), describe_unplaced(plan["unplaced"]))
-            self.fail("%s. Free capacity, relax rules or hold the VMs; allow_partial returns the partial plan."
-                      % prefix)
+        if error:
+            self.fail(error)
 
 
 def main():
