@@ -22,11 +22,17 @@ description:
   - A drain job whose process is gone without writing its result (the controller that started it was killed,
     or the job itself) is reported as finished with C(lost=true) and fails, naming the process; its per-VM
     outcome so far is in O(progress_file).
+  - It reads the files on the controller, in Ansible's own process (an action plugin), so the drain must have run
+    there too (a cluster's inventory host with C(ansible_connection=local), as the rolling update's are).
 author:
   - vmfleet maintainers (@vmfleet)
 extends_documentation_fragment:
   - vmfleet.maintenance.attributes
   - vmfleet.maintenance.attributes.READ_ONLY
+attributes:
+  action:
+    description: Has an action plugin, which reads the files on the controller without starting a module process.
+    support: full
 options:
   job_id:
     description: The C(ansible_job_id) of the asynchronous drain task. One of O(job_id) and O(results_file) is required.
@@ -135,75 +141,28 @@ lost:
   type: bool
 '''
 
-import errno
-import json
-import os
-import time
-
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import (
-    progress_elapsed_seconds, progress_lines, progress_moves)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.status import (
+    STATUS_REQUIRED_ONE_OF, StatusFailure, check_drain, status_argument_spec)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base import VmfleetModule
 
 
+def _argument_spec():
+    spec = status_argument_spec()
+    spec["async_dir"]["fallback"] = (env_fallback, ["ANSIBLE_ASYNC_DIR"])
+    return spec
+
+
 class DrainStatusModule(VmfleetModule):
-    argument_spec = dict(
-        job_id=dict(type="str"),
-        results_file=dict(type="path"),
-        progress_file=dict(type="path"),
-        async_dir=dict(type="path", fallback=(env_fallback, ["ANSIBLE_ASYNC_DIR"])),
-    )
-    module_kwargs = dict(supports_check_mode=True, required_one_of=[("job_id", "results_file")])
+    argument_spec = _argument_spec()
+    module_kwargs = dict(supports_check_mode=True, required_one_of=STATUS_REQUIRED_ONE_OF)
 
     def run(self):
-        params = self.params
-        job_file = params["results_file"] or os.path.join(
-            params["async_dir"] or os.path.join(os.environ.get("HOME", "/"), ".ansible_async"), params["job_id"])
-        if not os.path.exists(job_file):
-            self.fail("no asynchronous job result at %s: was the drain started with async and poll: 0 (and the "
-                      "same async_dir)?" % job_file)
-        job = _read_json(job_file) or {}
-        progress = _read_json(params["progress_file"]) if params["progress_file"] else None
-        lines = progress_lines(progress) if progress else []
-        finished = bool(job.get("finished")) or ("started" not in job and bool(job))
-        lost = not finished and _process_gone(progress)
-        if lost:  # the job may be writing its result right now: look once more
-            time.sleep(2)
-            job = _read_json(job_file) or {}
-            finished = bool(job.get("finished"))
-            lost = not finished
-        self.results.update(finished=finished or lost, progress=lines, lost=lost,
-                            moves=progress_moves(progress) if progress else [])
-        if progress:
-            self.results.update(host=progress.get("host"), elapsed_seconds=progress_elapsed_seconds(progress))
-        if lost:
-            self.fail("the drain job (pid %s) ended without writing its result; the moves it recorded are in %s"
-                      % (progress.get("pid"), params["progress_file"]), results=progress.get("moves", []))
-        if finished:
-            self.results["drain"] = dict((k, v) for k, v in job.items() if k not in ("invocation",))
-            if job.get("failed"):
-                self.fail(job.get("msg", "the drain failed"), results=job.get("results", []), plan=job.get("plan"))
-
-
-def _process_gone(progress):
-    """True when the progress file names a process of this machine that no longer runs."""
-    pid = (progress or {}).get("pid")
-    if not pid or progress.get("finished"):
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except OSError as error:
-        return error.errno != errno.EPERM
-    return False
-
-
-def _read_json(path):
-    """The file's JSON, or None while it is being written or absent."""
-    try:
-        with open(path) as handle:
-            return json.load(handle)
-    except (IOError, OSError, ValueError):
-        return None
+        try:
+            self.results.update(check_drain(self.params))
+        except StatusFailure as failure:
+            self.results.update(failure.results)
+            self.fail(failure.msg)
 
 
 def main():
