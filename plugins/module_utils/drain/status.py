@@ -13,12 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import json
 import os
 import time
 
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.progress import (
     progress_elapsed_seconds, progress_lines, progress_moves)
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.rollout.files import read_json as _read_json
 
 DEFAULT_ASYNC_DIR = "~/.ansible_async"
 
@@ -89,12 +89,3 @@ def _process_gone(progress):
     except OSError as error:
         return error.errno != errno.EPERM
     return False
-
-
-def _read_json(path):
-    """The file's JSON, or None while it is being written or absent."""
-    try:
-        with open(path) as handle:
-            return json.load(handle)
-    except (IOError, OSError, ValueError):
-        return None
