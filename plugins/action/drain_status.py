@@ -24,8 +24,8 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         try:
-            validation, params = self.validate_argument_spec(argument_spec=status_argument_spec(),
-                                                             required_one_of=STATUS_REQUIRED_ONE_OF)
+            validation = self.validate_argument_spec(argument_spec=status_argument_spec(),
+                                                     required_one_of=STATUS_REQUIRED_ONE_OF)[0]
         except AnsibleActionFail as error:
             return dict(result, failed=True, msg=str(error.message).replace(self._load_name, self._task.action))
         params = validation.validated_parameters

@@ -30,7 +30,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         try:
-            validation, params = self.validate_argument_spec(argument_spec=plan_argument_spec())
+            validation = self.validate_argument_spec(argument_spec=plan_argument_spec())[0]
         except AnsibleActionFail as error:
             return dict(result, failed=True, msg=str(error.message).replace(self._load_name, self._task.action))
         for deprecation in validation._deprecations:  # pylint: disable=protected-access
