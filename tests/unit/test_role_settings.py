@@ -87,3 +87,17 @@ def test_what_drain_and_failback_mean_to_each_platform():
     assert platform_args("vsphere", "esx-01", "failback")["maintenance_mode"] == "none"
     assert platform_args("hyperv", "HV01", "drain") == {"node": "HV01", "state": "paused"}
     assert platform_args("hyperv", "HV01", "failback") == {"node": "HV01", "state": "resumed", "failback": "planned"}
+
+
+class _CostlyToCopy(list):
+    """A list like Ansible's lazy ones, whose deep copy copies every variable of the task."""
+
+    def __deepcopy__(self, memo):
+        raise AssertionError("the filter deep-copied the caller's list")
+
+
+def test_the_filter_checks_a_plain_copy_of_what_it_is_given():
+    given = {"allow_downtime_vms": _CostlyToCopy(["db-1", "web-2"]), "scope": "all"}
+    settings = drain_settings(given)
+    assert settings["allow_downtime_vms"] == ["db-1", "web-2"]
+    assert type(settings["allow_downtime_vms"]) is list and settings["scope"] == "all"
