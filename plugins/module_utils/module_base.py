@@ -18,7 +18,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.runner import DrainInterrupted
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.interrupted import DrainInterrupted
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import PlacementInputError
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import Transient, retried_text
 

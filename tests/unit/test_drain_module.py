@@ -72,3 +72,16 @@ def test_the_modules_retry_seconds_bounds_the_outage_a_move_rides_through(tmp_pa
     by_vm = dict((r["vm"], r) for r in module.results["results"])
     assert by_vm["x"]["status"] == "moved" and by_vm["y"]["status"] == "failed"
     assert "retried" not in by_vm["y"]["error"]
+
+
+def test_the_shared_module_base_does_not_load_the_drain_runner():
+    """Every module runs from a fresh AnsiballZ payload, whose module_utils Python compiles on each run: a module
+    that drains nothing must not carry the runner."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys; import ansible_collections.vmfleet.maintenance.plugins.module_utils.module_base; "
+            "print('drain.runner' in ' '.join(sys.modules))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert shown.strip() == "False"

@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.vmfleet.maintenance.plugins.module_utils.drain.interrupted import (  # noqa: F401
+    DrainInterrupted, plain_error_text)
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.downtime import downtime_free
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.placement.model import METHODS
 from ansible_collections.vmfleet.maintenance.plugins.module_utils.transient import (
@@ -123,11 +125,6 @@ class MoveResult:
             "status": self.status(), "downtime": self.downtime(),
             "planned_target": self.planned_target,
         }
-
-
-def plain_error_text(error):
-    """'KeyError: x' for an error no platform describes."""
-    return "%s: %s" % (type(error).__name__, error)
 
 
 def fallback_methods(first, allowed, supported):
@@ -509,29 +506,3 @@ class MoveRefused(Exception):
         super(MoveRefused, self).__init__(message)
         self.status_code = status_code
         self.target_refused = target_refused
-
-
-class DrainInterrupted(Exception):
-    """PlanRunner.run() stopped on an unexpected error; ``results`` still holds every move's MoveResult.
-
-    Moves done or failed keep their outcome, moves under way are ``in_flight`` (final host unknown: they may
-    finish on the platform meanwhile), the others ``not_started``. ``cause`` is the original error. A caller
-    reports ``[r.as_dict() for r in error.results]`` and fails with str(error) or its own text for ``cause``;
-    when a module lets it through, module_base does exactly that.
-    """
-
-    def __init__(self, cause, results, cause_text=None):
-        super(DrainInterrupted, self).__init__("the drain stopped on an unexpected error: %s" % (
-            cause_text or plain_error_text(cause)))
-        self.cause = cause
-        self.results = results
-
-    def result_dicts(self):
-        return [r.as_dict() for r in self.results]
-
-    def counts(self):
-        """Status -> number of moves (moved, failed, in_flight, not_started)."""
-        counts = {}
-        for result in self.results:
-            counts[result.status()] = counts.get(result.status(), 0) + 1
-        return counts
