@@ -1,16 +1,25 @@
 # -*- coding: utf-8 -*-
 """Several clusters in one run: how close the total comes to the slowest cluster's own time (issue 13 §1).
 
-A measurement, not a test (make test does not run it): `.venv/bin/python tools/side_by_side.py [--skip-more]`.
+A measurement, not a test (make test does not run it):
+    .venv/bin/python tools/side_by_side.py [--more 4,6] [--cores 0] [--reboot-seconds 2]
 It runs playbooks/rolling_update.yml on the demo's mock clusters (tools/demo.py's launchers)
   1. each cluster alone (nova, vSphere, Hyper-V),
   2. the three together,
-  3. two of each platform together (six clusters),
+  3. more clusters together, for each count of --more (a second vSphere cluster, then a second Hyper-V and a
+     second nova cluster, and so on in that order),
 and prints each cluster's start and end in its run, each run's total, the slowest cluster alone and
 total / slowest alone (the target is at most 1.2), with the CPU the run used: the machine's busy share over
 the run (all processes, not only ours) and the playbook's own CPU seconds.
+
+--cores runs the playbook (and every process it starts) on those CPUs only, as a smaller controller would; the
+mocks, which stand in for the clusters' own services, keep every CPU. --reboot-seconds sets how long a mock
+host takes to patch and reboot (the demo's 2 s, a real host 20 minutes and more): the controller's work per
+step stays the same, so the longer the update, the smaller its share.
 Files under build/side_by_side/<run>/<cluster>/.
 """
+
+import argparse
 
 import json
 import os
@@ -41,22 +50,24 @@ def cpu_ticks():
     return sum(fields) - idle, sum(fields)
 
 
-def inventory(clusters, run_id):
+def inventory(clusters, run_id, reboot_seconds=None):
     """Every cluster in one inventory. Two mocks of a platform name their hosts alike, so each cluster's update
     targets are named <cluster>--<host> and its rolling_update_host_map points there."""
     hosts, targets = {}, {}
     for cluster in clusters:
         names = cluster.host_names()
         host_vars = cluster.inventory(run_id)
+        if reboot_seconds is not None:
+            host_vars["mock_reboot_seconds"] = reboot_seconds
         host_vars["rolling_update_host_map"] = dict((n, "%s--%s" % (cluster.name, n)) for n in names)
         hosts[cluster.name] = host_vars
         targets.update(demo.local_hosts("%s--%s" % (cluster.name, n) for n in names))
     return {"vmfleet_clusters": {"hosts": hosts}, "vmfleet_update_targets": {"hosts": targets}}
 
 
-def run(label, platforms):
-    """One playbook run over the clusters given as [(platform, name)]: (total seconds, {name: (start, end,
-    status, hosts updated)}, machine busy share, playbook CPU seconds)."""
+def run(label, platforms, cores=None, reboot_seconds=None):
+    """One playbook run over the clusters given as [(platform, name)], on the CPUs `cores` (all when None):
+    (total seconds, {name: (start, end, status, hosts updated)}, machine busy share, playbook CPU seconds, rc)."""
     workdir = os.path.join(OUT, label)
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
@@ -67,12 +78,13 @@ def run(label, platforms):
             clusters.append(launcher(platform, name, os.path.join(workdir, name)).start())
         inventory_path = os.path.join(workdir, "inventory.json")
         with open(inventory_path, "w") as handle:
-            json.dump(inventory(clusters, run_id), handle, indent=2)
+            json.dump(inventory(clusters, run_id, reboot_seconds), handle, indent=2)
         busy0, all0 = cpu_ticks()
         usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
         result = subprocess.run(demo.playbook_command(inventory_path, forks=max(5, len(clusters))),
-                                cwd=demo.ROOT, env=demo.playbook_env(), check=False, capture_output=True, text=True)
+                                cwd=demo.ROOT, env=demo.playbook_env(), check=False, capture_output=True, text=True,
+                                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
         total = time.time() - started
         usage1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy1, all1 = cpu_ticks()
@@ -102,27 +114,52 @@ def show(label, measured):
     sys.stdout.flush()
 
 
-def main():
+def clusters_of(count):
+    """The demo's three clusters, then a second vSphere, Hyper-V and nova cluster, a third, ... up to count."""
+    order = ("nova", "vsphere", "hyperv") + ("vsphere", "hyperv", "nova") * ((count + 2) // 3)
+    seen = {}
+    chosen = []
+    for platform in order[:count]:
+        seen[platform] = seen.get(platform, 0) + 1
+        chosen.append((platform, "demo-%s-%d" % (platform, seen[platform])))
+    return chosen
+
+
+def arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--more", default="4,6", help="cluster counts to run after the three (comma-separated; "
+                        "an empty string for none)")
+    parser.add_argument("--cores", default="", help="CPUs the playbook runs on, e.g. 0 or 0,1 (default: all)")
+    parser.add_argument("--reboot-seconds", type=int, default=None, help="how long a mock host takes to patch "
+                        "and reboot (default: the demo's 2; the nova demo cloud runs its clock 60 times faster)")
+    parser.add_argument("--skip-more", action="store_true", help="the same as --more ''")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    options = arguments(sys.argv[1:] if argv is None else argv)
+    cores = set(int(c) for c in options.cores.split(",") if c.strip()) or None
+    more = [] if options.skip_more else [int(n) for n in options.more.split(",") if n.strip()]
+    usable = len(cores) if cores else os.cpu_count()
+    print("controller: %d core(s) for the playbook; a mock host's update takes %s s" % (
+        usable, options.reboot_seconds if options.reboot_seconds is not None else "2 (the demo's)"))
     os.makedirs(OUT, exist_ok=True)
     alone = {}
     for platform in ("nova", "vsphere", "hyperv"):
-        measured = run("alone-%s" % platform, [(platform, "demo-%s" % platform)])
+        measured = run("alone-%s" % platform, [(platform, "demo-%s" % platform)], cores, options.reboot_seconds)
         show("alone %s" % platform, measured)
         alone[platform] = measured[0]
     slowest = max(alone.values())
     print("slowest alone: %.1f s (%s)" % (slowest, max(alone, key=alone.get)))
 
-    runs = [("together-3", [(p, "demo-%s" % p) for p in ("nova", "vsphere", "hyperv")])]
-    if "--skip-more" not in sys.argv[1:]:
-        runs.append(("together-6", [(p, "demo-%s-%d" % (p, i)) for p in ("nova", "vsphere", "hyperv")
-                                    for i in (1, 2)]))
     ratios = []
-    for label, platforms in runs:
-        measured = run(label, platforms)
+    for count in [3] + more:
+        label = "together-%d" % count
+        measured = run(label, clusters_of(count), cores, options.reboot_seconds)
         show(label, measured)
         ratios.append(measured[0] / slowest)
-        print("  %s: total / slowest alone = %.1f / %.1f = %.2f (target <= 1.2)" % (
-            label, measured[0], slowest, measured[0] / slowest))
+        print("  %s: %.1f clusters per core; total / slowest alone = %.1f / %.1f = %.2f (target <= 1.2)" % (
+            label, float(count) / usable, measured[0], slowest, measured[0] / slowest))
     with open("/proc/loadavg") as handle:
         print("load average now: %s" % handle.read().strip())
     return 0 if all(ratio <= 1.2 for ratio in ratios) else 1
