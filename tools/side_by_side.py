@@ -20,7 +20,6 @@ Files under build/side_by_side/<run>/<cluster>/.
 """
 
 import argparse
-
 import json
 import os
 import resource
@@ -132,14 +131,13 @@ def arguments(argv):
     parser.add_argument("--cores", default="", help="CPUs the playbook runs on, e.g. 0 or 0,1 (default: all)")
     parser.add_argument("--reboot-seconds", type=int, default=None, help="how long a mock host takes to patch "
                         "and reboot (default: the demo's 2; the nova demo cloud runs its clock 60 times faster)")
-    parser.add_argument("--skip-more", action="store_true", help="the same as --more ''")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     options = arguments(sys.argv[1:] if argv is None else argv)
     cores = set(int(c) for c in options.cores.split(",") if c.strip()) or None
-    more = [] if options.skip_more else [int(n) for n in options.more.split(",") if n.strip()]
+    more = [int(n) for n in options.more.split(",") if n.strip()]
     usable = len(cores) if cores else os.cpu_count()
     print("controller: %d core(s) for the playbook; a mock host's update takes %s s" % (
         usable, options.reboot_seconds if options.reboot_seconds is not None else "2 (the demo's)"))
